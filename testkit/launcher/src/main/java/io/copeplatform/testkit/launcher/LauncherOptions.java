@@ -1,0 +1,66 @@
+package io.copeplatform.testkit.launcher;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Command-line options of the local launcher. Every option has an environment-variable twin so that
+ * {@code ./run-local.sh} can be configured without editing anything.
+ *
+ * @param dataDir
+ *            where PostgreSQL and Kafka keep their data across restarts ({@code --data-dir},
+ *            {@code COPE_LOCAL_DATA_DIR}, default {@code .local})
+ * @param postgresPort
+ *            PostgreSQL port ({@code --postgres-port}, {@code COPE_LOCAL_POSTGRES_PORT}, default 55432)
+ * @param kafkaPort
+ *            Kafka client port ({@code --kafka-port}, {@code COPE_LOCAL_KAFKA_PORT}, default 59092)
+ * @param kafkaControllerPort
+ *            Kafka KRaft controller port ({@code --kafka-controller-port}, {@code COPE_LOCAL_KAFKA_CONTROLLER_PORT},
+ *            default 59093)
+ */
+public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int kafkaControllerPort) {
+
+    static final String USAGE = """
+            usage: run-local.sh [--data-dir DIR] [--postgres-port N] [--kafka-port N] [--kafka-controller-port N]
+              --data-dir               data kept across restarts (env COPE_LOCAL_DATA_DIR, default .local)
+              --postgres-port          PostgreSQL port (env COPE_LOCAL_POSTGRES_PORT, default 55432)
+              --kafka-port             Kafka bootstrap port (env COPE_LOCAL_KAFKA_PORT, default 59092)
+              --kafka-controller-port  Kafka controller port (env COPE_LOCAL_KAFKA_CONTROLLER_PORT, default 59093)
+            """;
+
+    /** Parses {@code args}, falling back to {@code env}, then to the defaults. */
+    public static LauncherOptions parse(String[] args, Map<String, String> env) {
+        String dataDir = env.getOrDefault("COPE_LOCAL_DATA_DIR", ".local");
+        String postgresPort = env.getOrDefault("COPE_LOCAL_POSTGRES_PORT", "55432");
+        String kafkaPort = env.getOrDefault("COPE_LOCAL_KAFKA_PORT", "59092");
+        String controllerPort = env.getOrDefault("COPE_LOCAL_KAFKA_CONTROLLER_PORT", "59093");
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("Missing value for " + option + "\n" + USAGE);
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--data-dir" -> dataDir = value;
+                case "--postgres-port" -> postgresPort = value;
+                case "--kafka-port" -> kafkaPort = value;
+                case "--kafka-controller-port" -> controllerPort = value;
+                default -> throw new IllegalArgumentException("Unknown option " + option + "\n" + USAGE);
+            }
+        }
+        return new LauncherOptions(Path.of(dataDir).toAbsolutePath().normalize(), port(postgresPort),
+                port(kafkaPort), port(controllerPort));
+    }
+
+    private static int port(String value) {
+        try {
+            int port = Integer.parseInt(value);
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("Not a port: " + value);
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Not a port: " + value, e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.copeplatform.testkit.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class LauncherOptionsTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        LauncherOptions options = LauncherOptions.parse(new String[0], Map.of());
+        assertEquals(Path.of(".local").toAbsolutePath().normalize(), options.dataDir());
+        assertEquals(55432, options.postgresPort());
+        assertEquals(59092, options.kafkaPort());
+        assertEquals(59093, options.kafkaControllerPort());
+    }
+
+    @Test
+    void flagsWinOverEnvironment() {
+        LauncherOptions options = LauncherOptions.parse(new String[]{"--kafka-port", "1234"},
+                Map.of("COPE_LOCAL_KAFKA_PORT", "999", "COPE_LOCAL_POSTGRES_PORT", "5433"));
+        assertEquals(1234, options.kafkaPort());
+        assertEquals(5433, options.postgresPort());
+    }
+
+    @Test
+    void rejectsUnknownOptionsAndBadPortsWithUsage() {
+        var unknown = assertThrows(IllegalArgumentException.class,
+                () -> LauncherOptions.parse(new String[]{"--nope", "1"}, Map.of()));
+        assertTrue(unknown.getMessage().contains("usage:"));
+        assertThrows(IllegalArgumentException.class,
+                () -> LauncherOptions.parse(new String[]{"--postgres-port", "70000"}, Map.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> LauncherOptions.parse(new String[]{"--data-dir"}, Map.of()));
+    }
+}
