@@ -21,6 +21,13 @@ public final class LocalPlatform {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        // Embedded PostgreSQL narrates every step at INFO; the launcher prints its own summary instead.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.print(LauncherOptions.USAGE);
+            return;
+        }
         LauncherOptions options;
         try {
             options = LauncherOptions.parse(args, System.getenv());
