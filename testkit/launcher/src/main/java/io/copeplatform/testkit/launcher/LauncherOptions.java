@@ -18,14 +18,17 @@ import java.util.Map;
  *            Kafka KRaft controller port ({@code --kafka-controller-port}, {@code COPE_LOCAL_KAFKA_CONTROLLER_PORT},
  *            default 59093)
  */
-public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int kafkaControllerPort) {
+public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int kafkaControllerPort,
+        int registryPort) {
 
     static final String USAGE = """
             usage: run-local.sh [--data-dir DIR] [--postgres-port N] [--kafka-port N] [--kafka-controller-port N]
+                               [--registry-port N]
               --data-dir               data kept across restarts (env COPE_LOCAL_DATA_DIR, default .local)
               --postgres-port          PostgreSQL port (env COPE_LOCAL_POSTGRES_PORT, default 55432)
               --kafka-port             Kafka bootstrap port (env COPE_LOCAL_KAFKA_PORT, default 59092)
               --kafka-controller-port  Kafka controller port (env COPE_LOCAL_KAFKA_CONTROLLER_PORT, default 59093)
+              --registry-port          policy-registry HTTP+gRPC port (env COPE_LOCAL_REGISTRY_PORT, default 8081)
             """;
 
     /** Parses {@code args}, falling back to {@code env}, then to the defaults. */
@@ -34,6 +37,7 @@ public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int
         String postgresPort = env.getOrDefault("COPE_LOCAL_POSTGRES_PORT", "55432");
         String kafkaPort = env.getOrDefault("COPE_LOCAL_KAFKA_PORT", "59092");
         String controllerPort = env.getOrDefault("COPE_LOCAL_KAFKA_CONTROLLER_PORT", "59093");
+        String registryPort = env.getOrDefault("COPE_LOCAL_REGISTRY_PORT", "8081");
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -45,11 +49,12 @@ public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int
                 case "--postgres-port" -> postgresPort = value;
                 case "--kafka-port" -> kafkaPort = value;
                 case "--kafka-controller-port" -> controllerPort = value;
+                case "--registry-port" -> registryPort = value;
                 default -> throw new IllegalArgumentException("Unknown option " + option + "\n" + USAGE);
             }
         }
         return new LauncherOptions(Path.of(dataDir).toAbsolutePath().normalize(), port(postgresPort),
-                port(kafkaPort), port(controllerPort));
+                port(kafkaPort), port(controllerPort), port(registryPort));
     }
 
     private static int port(String value) {

@@ -1,7 +1,12 @@
 package io.copeplatform.testkit.launcher;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import io.copeplatform.testkit.EmbeddedPostgresServer;
@@ -63,6 +68,31 @@ public final class LocalPlatform {
                 options.kafkaControllerPort());
         started.push(kafka);
         log("Kafka       bootstrap.servers=" + kafka.bootstrapServers());
+
+        String registryDb = "registry";
+        postgres.createDatabaseIfMissing(registryDb);
+        ServiceProcess registry = ServiceProcess.start("policy-registry",
+                Path.of("policy-registry/target/quarkus-app/quarkus-run.jar"), options.registryPort(),
+                Map.of("REGISTRY_DB_REACTIVE_URL", "postgresql://localhost:" + postgres.port() + "/" + registryDb,
+                        "REGISTRY_DB_JDBC_URL", postgres.jdbcUrl(registryDb),
+                        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                        "REGISTRY_LOG_JSON", "false"),
+                options.dataDir().resolve("logs"));
+        started.push(registry);
+        log("policy-registry  " + registry.baseUrl() + "  (gRPC and REST; OpenAPI at /q/openapi, log in "
+                + options.dataDir().resolve("logs") + ")");
+        try {
+            List<String> seeded = ExamplePolicies.seed(registry.baseUrl(),
+                    Path.of("policy-registry/src/main/resources/examples"));
+            if (!seeded.isEmpty()) {
+                log("seeded example policies (published and live): " + String.join(", ", seeded));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not seed the example policies", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
 
         log("ready. Press Ctrl-C to stop.");
     }

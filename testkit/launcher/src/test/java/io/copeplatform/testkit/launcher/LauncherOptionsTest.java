@@ -18,6 +18,7 @@ class LauncherOptionsTest {
         assertEquals(55432, options.postgresPort());
         assertEquals(59092, options.kafkaPort());
         assertEquals(59093, options.kafkaControllerPort());
+        assertEquals(8081, options.registryPort());
     }
 
     @Test
