@@ -233,6 +233,7 @@ public class PolicyService {
         version.lintReport = policy.draftLintReport;
         version.createTime = now();
         version.state = PolicyVersionEntity.ACTIVE;
+        version.deprecationReason = "";
         policy.latestVersion = version.version;
         policy.draftBaseVersion = version.version;
         policy.draftBaseSha256 = version.sha256;
