@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Seeds the example policies (policy-registry/src/main/resources/examples) into a fresh local registry through its
- * REST API: create, publish version 1, deploy it live. Policies that already exist are left alone, so restarts never
+ * Seeds the example policies (policy-registry/src/main/resources/examples) into a fresh local registry through its REST
+ * API: create, publish version 1, deploy it live. Policies that already exist are left alone, so restarts never
  * overwrite local edits.
  */
 final class ExamplePolicies {

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One platform service (a Quarkus fast-jar) run as a child JVM: configured through environment variables, logging to
- * a file, ready when its readiness endpoint answers 200, stopped with SIGTERM (graceful) then SIGKILL.
+ * One platform service (a Quarkus fast-jar) run as a child JVM: configured through environment variables, logging to a
+ * file, ready when its readiness endpoint answers 200, stopped with SIGTERM (graceful) then SIGKILL.
  */
 final class ServiceProcess implements AutoCloseable {
 
