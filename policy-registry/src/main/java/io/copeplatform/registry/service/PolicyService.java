@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -130,12 +131,33 @@ public class PolicyService {
         }
         query.append(" order by id");
         return PolicyEntity.<PolicyEntity>find(query.toString(), params.toArray()).range(0, size).list()
-                .map(rows -> {
+                .flatMap(rows -> {
                     boolean more = rows.size() > size;
                     List<PolicyEntity> page = more ? rows.subList(0, size) : rows;
                     String next = more ? PageTokens.encode("policies", page.get(page.size() - 1).id) : "";
-                    return new Page<>(page.stream().map(p -> new PolicyDetails(p, null)).toList(), next);
+                    return liveDeployments(page).map(live -> new Page<>(
+                            page.stream().map(p -> new PolicyDetails(p, live.get(p.id))).toList(), next));
                 });
+    }
+
+    /** The live deployment of each deployed policy of a page, in one query. */
+    private static Uni<Map<String, DeploymentEntity>> liveDeployments(List<PolicyEntity> page) {
+        List<PolicyEntity> deployed = page.stream().filter(p -> p.liveVersion != null).toList();
+        if (deployed.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        // The live deployment is always the latest record: every move of `live` appends one.
+        StringBuilder query = new StringBuilder();
+        List<Object> params = new ArrayList<>();
+        for (PolicyEntity policy : deployed) {
+            query.append(params.isEmpty() ? "" : " or ")
+                    .append("(policyId = ?").append(params.size() + 1)
+                    .append(" and seq = ?").append(params.size() + 2).append(')');
+            params.add(policy.id);
+            params.add(policy.deploymentCount);
+        }
+        return DeploymentEntity.<DeploymentEntity>find(query.toString(), params.toArray()).list()
+                .map(rows -> rows.stream().collect(Collectors.toMap(d -> d.policyId, d -> d)));
     }
 
     @WithTransaction
@@ -559,8 +581,9 @@ public class PolicyService {
         if (policy.liveVersion == null) {
             return Uni.createFrom().item(new PolicyDetails(policy, null));
         }
-        return DeploymentEntity.<DeploymentEntity>find("policyId = ?1 order by seq desc", policy.id).firstResult()
-                .map(live -> new PolicyDetails(policy, live));
+        // The live deployment is always the latest record: every move of `live` appends one.
+        return DeploymentEntity.<DeploymentEntity>find("policyId = ?1 and seq = ?2", policy.id,
+                policy.deploymentCount).firstResult().map(live -> new PolicyDetails(policy, live));
     }
 
     private Uni<VersionDetails> withMetrics(PolicyVersionEntity version, PolicyEntity policy) {
