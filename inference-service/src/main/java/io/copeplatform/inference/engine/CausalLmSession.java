@@ -1,0 +1,250 @@
+package io.copeplatform.inference.engine;
+
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+
+/**
+ * One ONNX Runtime session over a causal-LM graph with the Hugging Face contract. It answers one question per prompt:
+ * the logits of the two label tokens at the last position. Prompts of a batch are LEFT-padded (attention mask 0,
+ * position ids counting real tokens from 0), so the last column is a real token in every row.
+ * <p>
+ * Thread-safe: ONNX Runtime sessions may be run concurrently.
+ */
+public final class CausalLmSession implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(CausalLmSession.class.getName());
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ModelManifest manifest;
+    private final Device device;
+    private final int positive;
+    private final int negative;
+
+    private CausalLmSession(OrtEnvironment env, OrtSession session, ModelManifest manifest, Device device) {
+        this.env = env;
+        this.session = session;
+        this.manifest = manifest;
+        this.device = device;
+        this.positive = manifest.labels().positiveTokenId();
+        this.negative = manifest.labels().negativeTokenId();
+    }
+
+    /** Opens {@code graphFile} on the requested device and checks its tensors against the manifest. */
+    public static CausalLmSession open(Path graphFile, ModelManifest manifest, SessionSettings settings) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Device device = settings.device() == SessionSettings.Mode.CPU ? Device.CPU : Device.CUDA;
+        OrtSession session;
+        try (OrtSession.SessionOptions options = options(settings, device)) {
+            session = env.createSession(graphFile.toString(), options);
+        } catch (CudaUnavailable e) {
+            if (settings.device() == SessionSettings.Mode.CUDA) {
+                throw new ModelLoadException("device=cuda but the CUDA execution provider cannot load ("
+                        + e.getMessage() + "). Build with -Pcuda (onnxruntime_gpu) and install CUDA 12 + cuDNN 9, "
+                        + "or use device=auto|cpu", e);
+            }
+            LOG.log(Level.WARNING, "CUDA unavailable ({0}); device=auto falls back to CPU", e.getMessage());
+            device = Device.CPU;
+            try (OrtSession.SessionOptions options = options(settings, device)) {
+                session = env.createSession(graphFile.toString(), options);
+            } catch (OrtException | CudaUnavailable cpuFailure) {
+                throw new ModelLoadException("Cannot load " + graphFile + ": " + cpuFailure.getMessage(),
+                        cpuFailure);
+            }
+        } catch (OrtException e) {
+            throw new ModelLoadException("Cannot load " + graphFile + ": " + e.getMessage(), e);
+        }
+        CausalLmSession opened = new CausalLmSession(env, session, manifest, device);
+        try {
+            opened.checkTensors(graphFile);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        return opened;
+    }
+
+    private static OrtSession.SessionOptions options(SessionSettings settings, Device device)
+            throws OrtException, CudaUnavailable {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (settings.intraOpThreads() > 0) {
+            options.setIntraOpNumThreads(settings.intraOpThreads());
+        }
+        if (settings.interOpThreads() > 0) {
+            options.setInterOpNumThreads(settings.interOpThreads());
+        }
+        if (device == Device.CUDA) {
+            try {
+                options.addCUDA(settings.cudaDeviceId());
+            } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+                options.close();
+                throw new CudaUnavailable(e.getMessage());
+            }
+        }
+        return options;
+    }
+
+    /** The graph must have exactly the tensors the manifest names. */
+    private void checkTensors(Path graphFile) {
+        try {
+            ModelManifest.Graph graph = manifest.graph();
+            Set<String> expectedInputs = new LinkedHashSet<>(List.of(graph.inputIds(), graph.attentionMask()));
+            if (graph.positionIds() != null) {
+                expectedInputs.add(graph.positionIds());
+            }
+            Set<String> expectedOutputs = new LinkedHashSet<>(List.of(graph.logits()));
+            ModelManifest.PastKeyValues past = graph.pastKeyValues();
+            if (past != null) {
+                for (int layer = 0; layer < past.numLayers(); layer++) {
+                    expectedInputs.add(past.pastKey(layer));
+                    expectedInputs.add(past.pastValue(layer));
+                    expectedOutputs.add(past.presentKey(layer));
+                    expectedOutputs.add(past.presentValue(layer));
+                }
+            }
+            List<String> problems = new ArrayList<>();
+            compare("input", expectedInputs, session.getInputNames(), problems);
+            Set<String> outputs = session.getOutputNames();
+            for (String name : expectedOutputs) {
+                if (!outputs.contains(name)) {
+                    problems.add("output '" + name + "' named by the manifest is missing");
+                }
+            }
+            NodeInfo logits = session.getOutputInfo().get(graph.logits());
+            if (logits != null && logits.getInfo() instanceof TensorInfo info) {
+                long[] shape = info.getShape();
+                long vocab = shape[shape.length - 1];
+                if (vocab > 0 && (positive >= vocab || negative >= vocab)) {
+                    problems.add("label token ids " + positive + "/" + negative + " outside the logits vocabulary "
+                            + vocab);
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new ModelLoadException("Graph " + graphFile + " does not match " + ModelManifest.FILE_NAME
+                        + ": " + String.join("; ", problems));
+            }
+        } catch (OrtException e) {
+            throw new ModelLoadException("Cannot inspect " + graphFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void compare(String kind, Set<String> expected, Set<String> actual, List<String> problems) {
+        for (String name : expected) {
+            if (!actual.contains(name)) {
+                problems.add(kind + " '" + name + "' named by the manifest is missing");
+            }
+        }
+        Set<String> extra = new TreeSet<>(actual);
+        extra.removeAll(expected);
+        if (!extra.isEmpty()) {
+            problems.add("graph has " + kind + "s the manifest does not name: " + extra);
+        }
+    }
+
+    /**
+     * Runs one batch and returns, per prompt, {@code [logit("1"), logit("0")]} at its last position.
+     */
+    public float[][] labelLogits(List<long[]> prompts) {
+        int batch = prompts.size();
+        int length = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+        long[] ids = new long[batch * length];
+        long[] mask = new long[batch * length];
+        long[] positions = new long[batch * length];
+        for (int row = 0; row < batch; row++) {
+            long[] prompt = prompts.get(row);
+            int pad = length - prompt.length;
+            for (int col = 0; col < length; col++) {
+                int at = row * length + col;
+                if (col < pad) {
+                    ids[at] = manifest.tokenizer().padTokenId();
+                } else {
+                    ids[at] = prompt[col - pad];
+                    mask[at] = 1;
+                    positions[at] = col - pad;
+                }
+            }
+        }
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            ModelManifest.Graph graph = manifest.graph();
+            long[] shape = {batch, length};
+            inputs.put(graph.inputIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+            inputs.put(graph.attentionMask(), OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+            if (graph.positionIds() != null) {
+                inputs.put(graph.positionIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape));
+            }
+            ModelManifest.PastKeyValues past = graph.pastKeyValues();
+            if (past != null) {
+                long[] empty = {batch, past.numKvHeads(), 0, past.headDim()};
+                for (int layer = 0; layer < past.numLayers(); layer++) {
+                    inputs.put(past.pastKey(layer), emptyPast(empty));
+                    inputs.put(past.pastValue(layer), emptyPast(empty));
+                }
+            }
+            try (OrtSession.Result result = session.run(inputs, Set.of(graph.logits()))) {
+                OnnxTensor logits = (OnnxTensor) result.get(graph.logits()).orElseThrow();
+                long[] logitsShape = logits.getInfo().getShape();
+                int positionsOut = (int) logitsShape[1];
+                int vocab = (int) logitsShape[2];
+                FloatBuffer values = logits.getFloatBuffer();
+                float[][] labels = new float[batch][2];
+                for (int row = 0; row < batch; row++) {
+                    int base = (row * positionsOut + positionsOut - 1) * vocab;
+                    labels[row][0] = values.get(base + positive);
+                    labels[row][1] = values.get(base + negative);
+                }
+                return labels;
+            }
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed on a batch of " + batch + ": " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private OnnxTensor emptyPast(long[] shape) throws OrtException {
+        if (manifest.bytesPerElement() == 2) {
+            return OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0), shape, OnnxJavaType.FLOAT16);
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.allocate(0), shape);
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            LOG.log(Level.WARNING, "Closing the ONNX Runtime session failed: {0}", e.getMessage());
+        }
+    }
+
+    /** CUDA could not be added to the session options. */
+    private static final class CudaUnavailable extends Exception {
+        CudaUnavailable(String message) {
+            super(message);
+        }
+    }
+}

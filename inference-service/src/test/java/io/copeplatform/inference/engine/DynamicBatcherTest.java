@@ -1,0 +1,148 @@
+package io.copeplatform.inference.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+/** The batcher's mechanics, with a batch function whose timing the test controls (no model needed). */
+class DynamicBatcherTest {
+
+    @Test
+    void promptsArrivingTogetherShareOneBatch() throws Exception {
+        List<Integer> batchSizes = new ArrayList<>();
+        try (DynamicBatcher<Integer> batcher = new DynamicBatcher<>(
+                new BatcherSettings(8, Duration.ofMillis(200), 100, 0.9, 1), prompts -> {
+                    synchronized (batchSizes) {
+                        batchSizes.add(prompts.size());
+                    }
+                    return prompts.stream().map(p -> p.length).toList();
+                }, DynamicBatcher.BatchObserver.NONE)) {
+            List<CompletableFuture<DynamicBatcher.Batched<Integer>>> results = new ArrayList<>();
+            for (int i = 1; i <= 8; i++) {
+                results.add(batcher.submit(new long[i], Long.MAX_VALUE));
+            }
+            for (int i = 0; i < 8; i++) {
+                assertEquals(i + 1, results.get(i).get(10, TimeUnit.SECONDS).value(), "results stay with their prompt");
+            }
+        }
+        assertEquals(List.of(8), batchSizes);
+    }
+
+    @Test
+    void lengthGroupingSplitsABatchThatWouldBeMostlyPadding() throws Exception {
+        List<Integer> batchSizes = new ArrayList<>();
+        try (DynamicBatcher<Integer> batcher = new DynamicBatcher<>(
+                new BatcherSettings(8, Duration.ofMillis(200), 100, 0.5, 1), prompts -> {
+                    synchronized (batchSizes) {
+                        batchSizes.add(prompts.size());
+                    }
+                    return prompts.stream().map(p -> p.length).toList();
+                }, DynamicBatcher.BatchObserver.NONE)) {
+            List<CompletableFuture<DynamicBatcher.Batched<Integer>>> results = new ArrayList<>();
+            for (int length : new int[]{10, 11, 12, 1000}) {
+                results.add(batcher.submit(new long[length], Long.MAX_VALUE));
+            }
+            for (CompletableFuture<DynamicBatcher.Batched<Integer>> result : results) {
+                result.get(10, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(List.of(3, 1), batchSizes);
+    }
+
+    @Test
+    void aPromptWhoseDeadlinePassedInTheQueueIsDroppedBeforeCompute() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger computed = new AtomicInteger();
+        AtomicInteger dropped = new AtomicInteger();
+        try (DynamicBatcher<Integer> batcher = new DynamicBatcher<>(
+                new BatcherSettings(1, Duration.ZERO, 10, 0.5, 1), prompts -> {
+                    await(release);
+                    computed.addAndGet(prompts.size());
+                    return prompts.stream().map(p -> p.length).toList();
+                }, new DynamicBatcher.BatchObserver() {
+                    @Override
+                    public void droppedPastDeadline() {
+                        dropped.incrementAndGet();
+                    }
+                })) {
+            var blocker = batcher.submit(new long[1], Long.MAX_VALUE);
+            var expired = batcher.submit(new long[2], System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1));
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5);
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            blocker.get(10, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> expired.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(DeadlineExceededException.class, e.getCause());
+        }
+        assertEquals(1, computed.get(), "only the blocker was computed");
+        assertEquals(1, dropped.get());
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        try (DynamicBatcher<Integer> batcher = new DynamicBatcher<>(
+                new BatcherSettings(1, Duration.ZERO, 2, 0.5, 1), prompts -> {
+                    started.countDown();
+                    await(release);
+                    return prompts.stream().map(p -> p.length).toList();
+                }, DynamicBatcher.BatchObserver.NONE)) {
+            var running = batcher.submit(new long[1], Long.MAX_VALUE);
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            var queued1 = batcher.submit(new long[1], Long.MAX_VALUE);
+            var queued2 = batcher.submit(new long[1], Long.MAX_VALUE);
+            long before = System.nanoTime();
+            assertThrows(QueueFullException.class, () -> batcher.submit(new long[1], Long.MAX_VALUE));
+            assertTrue(System.nanoTime() - before < TimeUnit.MILLISECONDS.toNanos(100), "no waiting");
+            release.countDown();
+            running.get(10, TimeUnit.SECONDS);
+            queued1.get(10, TimeUnit.SECONDS);
+            queued2.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void closingFinishesQueuedWorkAndRefusesNewWork() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        DynamicBatcher<Integer> batcher = new DynamicBatcher<>(new BatcherSettings(1, Duration.ZERO, 10, 0.5, 1),
+                prompts -> {
+                    await(release);
+                    return prompts.stream().map(p -> p.length).toList();
+                }, DynamicBatcher.BatchObserver.NONE);
+        List<CompletableFuture<DynamicBatcher.Batched<Integer>>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            inFlight.add(batcher.submit(new long[i + 1], Long.MAX_VALUE));
+        }
+        Thread closer = new Thread(() -> batcher.close(Duration.ofSeconds(30)));
+        closer.start();
+        release.countDown();
+        closer.join(30_000);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i + 1, inFlight.get(i).get(1, TimeUnit.SECONDS).value());
+        }
+        assertThrows(ShuttingDownException.class, () -> batcher.submit(new long[1], Long.MAX_VALUE));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

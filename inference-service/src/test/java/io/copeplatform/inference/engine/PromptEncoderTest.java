@@ -1,0 +1,74 @@
+package io.copeplatform.inference.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PromptEncoderTest {
+
+    private static ModelManifest manifest;
+    private static PromptTokenizer tokenizer;
+    private static PromptEncoder encoder;
+
+    @BeforeAll
+    static void load() {
+        manifest = ModelManifest.read(TinyBundles.noKv());
+        tokenizer = PromptTokenizer.load(TinyBundles.noKv().resolve(manifest.tokenizer().file()));
+        encoder = new PromptEncoder(tokenizer, new CopeATemplate(), manifest);
+    }
+
+    @AfterAll
+    static void close() {
+        tokenizer.close();
+    }
+
+    @Test
+    void promptIsBosThenTheWholeRenderedTemplateAndNothingElse() {
+        TokenizedPrompt prompt = encoder.encode("No spam.", "Buy now!", false);
+        long[] rendered = tokenizer.encode(new CopeATemplate().render("No spam.", "Buy now!"));
+        assertEquals(manifest.tokenizer().bosTokenId(), prompt.ids()[0]);
+        assertArrayEquals(rendered, Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length));
+        assertEquals(1, Arrays.stream(prompt.ids()).filter(id -> id == manifest.tokenizer().bosTokenId()).count(),
+                "exactly one <bos>");
+        assertFalse(prompt.truncated());
+        assertEquals(tokenizer.encode("No spam.").length, prompt.policyTokens());
+        assertEquals(tokenizer.encode("Buy now!").length, prompt.contentTokens());
+    }
+
+    @Test
+    void theTokenizerNeverTruncatesSilently() {
+        String longContent = "word ".repeat(1500);
+        TokenizedPrompt prompt = encoder.encode("Policy.", longContent, false);
+        assertTrue(prompt.length() > 1500, "DJL's default 512-token truncation must be off: " + prompt.length());
+    }
+
+    @Test
+    void aPromptOverTheContextIsRefusedWithBothTokenCounts() {
+        String content = "spam and eggs ".repeat(3000);
+        TokenBudgetExceededException e = assertThrows(TokenBudgetExceededException.class,
+                () -> encoder.encode("Short policy.", content, false));
+        assertEquals(tokenizer.encode("Short policy.").length, e.policyTokens());
+        assertEquals(tokenizer.encode(content).length, e.contentTokens());
+        assertEquals(manifest.maxContextTokens(), e.maxContextTokens());
+        assertTrue(e.promptTokens() > e.maxContextTokens());
+    }
+
+    @Test
+    void allowedTruncationCutsTheContentFromTheEndToFitExactly() {
+        String content = "spam and eggs ".repeat(3000);
+        TokenizedPrompt prompt = encoder.encode("Short policy.", content, true);
+        assertTrue(prompt.truncated());
+        assertTrue(prompt.length() <= manifest.maxContextTokens());
+        assertTrue(prompt.length() >= manifest.maxContextTokens() - 2, "keeps as much content as fits");
+        String decoded = tokenizer.decode(Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length));
+        assertTrue(decoded.endsWith("\n\n\nANSWER\n======\n\n"), "the template tail is never cut");
+    }
+}
