@@ -28,8 +28,8 @@ import ai.onnx.proto.OnnxMl.ModelProto;
  * this model instead: a 2-layer Gemma-2 in miniature with the Hugging Face causal-LM contract, in a variant with
  * past-key-values and one without. Its weights are random and UNTRAINED: its "1"/"0" answers are meaningless, and its
  * name ({@value #NAME}) and {@code is_test_model: true} say so. Output is deterministic (fixed seed, no timestamps), so
- * two runs write byte-identical files, and fast (tens of milliseconds), so tests generate it instead of committing
- * binaries:
+ * two runs write byte-identical files, and fast (under a second for the first call in a JVM, tens of milliseconds
+ * after), so tests generate it instead of committing binaries:
  *
  * <pre>{@code
  * Path bundle = TinyModel.write(tempDir.resolve("kv"), TinyModel.Variant.KV);
@@ -66,7 +66,7 @@ public final class TinyModel {
      * @return {@code dir}
      */
     public static Path write(Path dir, Variant variant) throws IOException {
-        TinyTokenizer tokenizer = TinyTokenizer.train();
+        TinyTokenizer tokenizer = TinyTokenizer.trained();
         TinyWeights weights = TinyWeights.generate(SEED, tokenizer.vocabSize());
         boolean withPast = variant == Variant.KV;
         ModelProto model = TinyGraph.build(weights, tokenizer.vocabSize(), withPast, UNTRAINED,

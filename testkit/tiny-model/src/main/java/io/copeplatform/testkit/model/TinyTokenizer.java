@@ -2,11 +2,9 @@ package io.copeplatform.testkit.model;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,7 +143,16 @@ final class TinyTokenizer {
         this.ids = byPiece;
     }
 
-    static TinyTokenizer train() {
+    /** The tokenizer, trained once per JVM: training is deterministic, so every bundle gets the same one. */
+    static TinyTokenizer trained() {
+        return Trained.INSTANCE;
+    }
+
+    private static final class Trained {
+        static final TinyTokenizer INSTANCE = train();
+    }
+
+    private static TinyTokenizer train() {
         List<String> pieces = new ArrayList<>(List.of(PAD, EOS, BOS, UNK));
         for (int b = 0; b < 256; b++) {
             pieces.add(byteToken(b));
@@ -155,35 +162,46 @@ final class TinyTokenizer {
         for (char c = '!'; c <= '~'; c++) {
             pieces.add(String.valueOf(c));
         }
+        Map<String, Integer> symbolIds = new HashMap<>();
+        for (int id = 0; id < pieces.size(); id++) {
+            symbolIds.put(pieces.get(id), id);
+        }
 
         Map<String, Integer> wordCounts = new TreeMap<>();
         for (String part : COPE_A_TEMPLATE.split("\\{policy}|\\{content}")) {
             countWords(wordCounts, part, TEMPLATE_WEIGHT);
         }
         countWords(wordCounts, ENGLISH_CORPUS, 1);
-        List<List<String>> words = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
-        wordCounts.forEach((word, count) -> {
-            List<String> symbols = new ArrayList<>();
-            word.codePoints().forEach(cp -> symbols.add(new String(Character.toChars(cp))));
-            words.add(symbols);
-            counts.add(count);
-        });
+        int[][] words = new int[wordCounts.size()][];
+        int[] lengths = new int[words.length];
+        long[] counts = new long[words.length];
+        int w = 0;
+        for (Map.Entry<String, Integer> entry : wordCounts.entrySet()) {
+            words[w] = entry.getKey().codePoints().map(cp -> symbolIds.get(new String(Character.toChars(cp))))
+                    .toArray();
+            lengths[w] = words[w].length;
+            counts[w] = entry.getValue();
+            w++;
+        }
 
         List<String> merges = new ArrayList<>();
-        Set<String> known = new HashSet<>(pieces);
         while (pieces.size() < VOCAB_SIZE) {
-            String[] best = mostFrequentPair(words, counts);
-            if (best == null) {
+            long best = mostFrequentPair(words, lengths, counts, pieces);
+            if (best < 0) {
                 throw new IllegalStateException("corpus too small for a vocabulary of " + VOCAB_SIZE);
             }
-            String merged = best[0] + best[1];
-            merges.add(best[0] + " " + best[1]);
-            if (known.add(merged)) {
-                pieces.add(merged);
+            int left = (int) (best >>> 32);
+            int right = (int) best;
+            merges.add(pieces.get(left) + " " + pieces.get(right));
+            String mergedPiece = pieces.get(left) + pieces.get(right);
+            Integer merged = symbolIds.get(mergedPiece);
+            if (merged == null) {
+                merged = pieces.size();
+                pieces.add(mergedPiece);
+                symbolIds.put(mergedPiece, merged);
             }
-            for (List<String> word : words) {
-                applyMerge(word, best[0], best[1], merged);
+            for (int i = 0; i < words.length; i++) {
+                lengths[i] = applyMerge(words[i], lengths[i], left, right, merged);
             }
         }
         return new TinyTokenizer(pieces, merges);
@@ -260,39 +278,53 @@ final class TinyTokenizer {
         }
     }
 
-    private static String[] mostFrequentPair(List<List<String>> words, List<Integer> counts) {
-        Map<List<String>, Long> pairCounts = new HashMap<>();
-        for (int w = 0; w < words.size(); w++) {
-            List<String> word = words.get(w);
-            for (int i = 0; i + 1 < word.size(); i++) {
-                pairCounts.merge(List.of(word.get(i), word.get(i + 1)), (long) counts.get(w), Long::sum);
+    /**
+     * The pair occurring most often (weighted by word counts) as {@code left << 32 | right}, ties broken by the pieces'
+     * text; -1 when no word has two symbols left.
+     */
+    private static long mostFrequentPair(int[][] words, int[] lengths, long[] counts, List<String> pieces) {
+        Map<Long, Long> pairCounts = new HashMap<>();
+        for (int w = 0; w < words.length; w++) {
+            for (int i = 0; i + 1 < lengths[w]; i++) {
+                pairCounts.merge(pair(words[w][i], words[w][i + 1]), counts[w], Long::sum);
             }
         }
-        List<String> best = null;
+        long best = -1;
         long bestCount = 0;
-        for (Map.Entry<List<String>, Long> entry : pairCounts.entrySet()) {
-            List<String> pair = entry.getKey();
+        for (Map.Entry<Long, Long> entry : pairCounts.entrySet()) {
+            long candidate = entry.getKey();
             long count = entry.getValue();
-            if (count > bestCount || (count == bestCount && comparePairs(pair, best) < 0)) {
-                best = pair;
+            if (count > bestCount || (count == bestCount && comparePairs(candidate, best, pieces) < 0)) {
+                best = candidate;
                 bestCount = count;
             }
         }
-        return best == null ? null : new String[]{best.get(0), best.get(1)};
+        return best;
     }
 
-    private static int comparePairs(List<String> a, List<String> b) {
-        int first = a.get(0).compareTo(b.get(0));
-        return first != 0 ? first : a.get(1).compareTo(b.get(1));
+    private static long pair(int left, int right) {
+        return ((long) left << 32) | right;
     }
 
-    /** Merges left-to-right, non-overlapping: the order in which a Hugging Face BPE applies one merge rank. */
-    private static void applyMerge(List<String> word, String left, String right, String merged) {
-        for (int i = 0; i + 1 < word.size(); i++) {
-            if (word.get(i).equals(left) && word.get(i + 1).equals(right)) {
-                word.set(i, merged);
-                word.remove(i + 1);
+    private static int comparePairs(long a, long b, List<String> pieces) {
+        int first = pieces.get((int) (a >>> 32)).compareTo(pieces.get((int) (b >>> 32)));
+        return first != 0 ? first : pieces.get((int) a).compareTo(pieces.get((int) b));
+    }
+
+    /**
+     * Merges left-to-right, non-overlapping (the order in which a Hugging Face BPE applies one merge rank) and returns
+     * the word's new length.
+     */
+    private static int applyMerge(int[] word, int length, int left, int right, int merged) {
+        int out = 0;
+        for (int i = 0; i < length; i++) {
+            if (i + 1 < length && word[i] == left && word[i + 1] == right) {
+                word[out++] = merged;
+                i++;
+            } else {
+                word[out++] = word[i];
             }
         }
+        return out;
     }
 }
