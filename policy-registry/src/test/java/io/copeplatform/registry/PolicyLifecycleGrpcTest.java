@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,6 +149,26 @@ class PolicyLifecycleGrpcTest {
         var gone = assertThrows(StatusRuntimeException.class,
                 () -> api.getPolicy(GetPolicyRequest.newBuilder().setName("policies/lifecycle").build()));
         assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+    }
+
+    @Test
+    void theDatabaseItselfRefusesToChangeOrDeleteAPublishedVersion() throws Exception {
+        client.create("immutable", GOOD_POLICY);
+        client.blocking().publishPolicyVersion(
+                PublishPolicyVersionRequest.newBuilder().setParent("policies/immutable").build());
+        var config = ConfigProvider.getConfig();
+        try (Connection db = DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
+                Statement statement = db.createStatement()) {
+            SQLException edit = assertThrows(SQLException.class, () -> statement.executeUpdate(
+                    "UPDATE registry.policy_versions SET text = 'tampered' WHERE policy_id = 'immutable'"));
+            assertTrue(edit.getMessage().contains("immutable"), edit.getMessage());
+            assertThrows(SQLException.class, () -> statement.executeUpdate(
+                    "DELETE FROM registry.policy_versions WHERE policy_id = 'immutable'"));
+        }
+        assertEquals(GOOD_POLICY, client.blocking().getPolicyVersion(GetPolicyVersionRequest.newBuilder()
+                .setName("policies/immutable/versions/1").build()).getPolicyVersion().getText());
     }
 
     @Test

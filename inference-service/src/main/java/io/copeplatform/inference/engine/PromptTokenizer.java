@@ -22,6 +22,10 @@ public final class PromptTokenizer implements AutoCloseable {
     }
 
     public static PromptTokenizer load(Path file) {
+        // DJL otherwise phones home (usage tracking) on first use; this service never does.
+        if (System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
         try {
             return new PromptTokenizer(HuggingFaceTokenizer.newInstance(file, Map.of(
                     "addSpecialTokens", "false",

@@ -1,0 +1,81 @@
+package io.copeplatform.inference.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Configuration of inference-service (prefix {@code inference}); defaults are listed in the service README. */
+@ConfigMapping(prefix = "inference")
+public interface InferenceConfig {
+
+    Model model();
+
+    Batching batching();
+
+    Limits limits();
+
+    /** The model to serve. */
+    interface Model {
+        /** Model bundle directory ({@code COPE_MODEL_DIR}); required: start-up fails without one. */
+        Optional<Path> dir();
+
+        /** {@code auto} (CUDA when it loads, else CPU with a warning), {@code cpu} or {@code cuda} (or fail). */
+        @WithDefault("auto")
+        String device();
+
+        /** GPU ordinal for CUDA. */
+        @WithDefault("0")
+        int cudaDeviceId();
+
+        /** ONNX Runtime intra-op threads; 0 = all cores. */
+        @WithDefault("0")
+        int intraOpThreads();
+
+        /** ONNX Runtime inter-op threads; 0 = default. */
+        @WithDefault("0")
+        int interOpThreads();
+    }
+
+    /** Dynamic batching. */
+    interface Batching {
+        /** Most prompts per forward pass. */
+        @WithDefault("16")
+        int maxBatchSize();
+
+        /** How long the first prompt of a batch waits for company. */
+        @WithDefault("5ms")
+        Duration maxQueueDelay();
+
+        /** Most prompts waiting; beyond it requests get RESOURCE_EXHAUSTED at once. */
+        @WithDefault("1024")
+        int queueCapacity();
+
+        /** A batch is split by length when padding would exceed this share of its tokens. */
+        @WithDefault("0.5")
+        double maxPaddingRatio();
+
+        /** Batches computed concurrently. */
+        @WithDefault("1")
+        int workers();
+
+        /** On shutdown, how long queued work may take to finish. */
+        @WithDefault("30s")
+        Duration drainTimeout();
+    }
+
+    /** Request limits; violations are INVALID_ARGUMENT with field violations. */
+    interface Limits {
+        @WithDefault("65536")
+        int maxContentBytes();
+
+        @WithDefault("65536")
+        int maxPolicyBytes();
+
+        /** Most (item, policy) pairs in one ClassifyBatch. */
+        @WithDefault("256")
+        int maxBatchPairs();
+    }
+}

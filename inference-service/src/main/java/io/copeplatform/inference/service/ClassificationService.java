@@ -1,0 +1,119 @@
+package io.copeplatform.inference.service;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.copeplatform.inference.config.InferenceConfig;
+import io.copeplatform.inference.engine.Classification;
+import io.copeplatform.inference.engine.ClassifyInput;
+import io.copeplatform.inference.engine.ModelManifest;
+
+/**
+ * Validates a classification request against the limits, settles its policy text and threshold, and runs it on the
+ * served model. Every answer carries what produced it: model, policy (text hash), template, threshold source.
+ */
+@ApplicationScoped
+public class ClassificationService {
+
+    /** Threshold when neither the request nor a deployment gives one. */
+    public static final double DEFAULT_THRESHOLD = 0.5;
+    /** {@code policy_ref} of results classified against an inline policy text. */
+    public static final String INLINE = "inline";
+
+    private final ModelHost host;
+    private final InferenceConfig config;
+
+    public ClassificationService(ModelHost host, InferenceConfig config) {
+        this.host = host;
+        this.config = config;
+    }
+
+    /** Where the threshold came from. */
+    public enum ThresholdSource {
+        REQUEST, DEPLOYMENT, DEFAULT
+    }
+
+    /** The policy of a request: inline text or a registry reference (exactly one). */
+    public record PolicyInput(String text, String ref) {
+    }
+
+    /** One request; {@code field} prefixes field names in errors (e.g. {@code items[3].}). */
+    public record Request(String content, PolicyInput policy, Double threshold, boolean allowContentTruncation,
+            String model, long deadlineNanos) {
+    }
+
+    /** Which policy text was used. */
+    public record PolicyProvenance(String policyVersion, String policyRef, String textSha256, boolean deprecated) {
+    }
+
+    /** A classification with its provenance. */
+    public record Outcome(Classification classification, ModelManifest model, PolicyProvenance policy,
+            ThresholdSource thresholdSource) {
+    }
+
+    /** Validates synchronously (throws {@link InferenceError}); the returned future fails with engine errors. */
+    public CompletableFuture<Outcome> classify(Request request, String fieldPrefix) {
+        ModelManifest model = host.engine().bundle().manifest();
+        if (request.model() != null && !request.model().isEmpty() && !request.model().equals(model.name())) {
+            throw new InferenceError(InferenceError.Kind.NOT_FOUND, "MODEL_NOT_FOUND", "This instance serves "
+                    + model.name() + ", not " + request.model(), Map.of("model", request.model()),
+                    List.of());
+        }
+        String content = request.content() == null ? "" : request.content();
+        if (content.isEmpty()) {
+            throw InferenceError.invalid("CONTENT_EMPTY", fieldPrefix + "content", "must not be empty");
+        }
+        requireAtMost(content, config.limits().maxContentBytes(), "CONTENT_TOO_LARGE", fieldPrefix + "content");
+        if (request.threshold() != null && !(request.threshold() >= 0.0 && request.threshold() <= 1.0)) {
+            throw InferenceError.invalid("INVALID_THRESHOLD", fieldPrefix + "threshold",
+                    "must be within [0, 1] (got " + request.threshold() + ")");
+        }
+        PolicyInput policy = request.policy();
+        if (policy == null || (isBlank(policy.text()) && isBlank(policy.ref()))) {
+            throw InferenceError.invalid("POLICY_MISSING", fieldPrefix + "policy",
+                    "give policy_text or policy_ref");
+        }
+        if (!isBlank(policy.ref())) {
+            throw new InferenceError(InferenceError.Kind.UNAVAILABLE, "REGISTRY_UNAVAILABLE",
+                    "Policy references need policy-registry, which this build does not call yet; send policy_text",
+                    Map.of("policy_ref", policy.ref()), List.of());
+        }
+        requireAtMost(policy.text(), config.limits().maxPolicyBytes(), "POLICY_TOO_LARGE",
+                fieldPrefix + "policy_text");
+        double threshold = request.threshold() != null ? request.threshold() : DEFAULT_THRESHOLD;
+        ThresholdSource source = request.threshold() != null ? ThresholdSource.REQUEST : ThresholdSource.DEFAULT;
+        PolicyProvenance provenance = new PolicyProvenance("", INLINE, sha256(policy.text()), false);
+        return host.engine()
+                .classify(new ClassifyInput(policy.text(), content, threshold, request.allowContentTruncation(),
+                        request.deadlineNanos()))
+                .thenApply(classification -> new Outcome(classification, model, provenance, source));
+    }
+
+    private static void requireAtMost(String text, int maxBytes, String reason, String field) {
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxBytes) {
+            throw InferenceError.invalid(reason, field,
+                    "is " + bytes + " bytes; the limit is " + maxBytes + " bytes (UTF-8)");
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
