@@ -19,16 +19,18 @@ import java.util.Map;
  *            default 59093)
  */
 public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int kafkaControllerPort,
-        int registryPort) {
+        int registryPort, int inferencePort, Path modelDir) {
 
     static final String USAGE = """
             usage: run-local.sh [--data-dir DIR] [--postgres-port N] [--kafka-port N] [--kafka-controller-port N]
-                               [--registry-port N]
+                               [--registry-port N] [--inference-port N] [--model-dir DIR]
               --data-dir               data kept across restarts (env COPE_LOCAL_DATA_DIR, default .local)
               --postgres-port          PostgreSQL port (env COPE_LOCAL_POSTGRES_PORT, default 55432)
               --kafka-port             Kafka bootstrap port (env COPE_LOCAL_KAFKA_PORT, default 59092)
               --kafka-controller-port  Kafka controller port (env COPE_LOCAL_KAFKA_CONTROLLER_PORT, default 59093)
               --registry-port          policy-registry HTTP+gRPC port (env COPE_LOCAL_REGISTRY_PORT, default 8081)
+              --inference-port         inference-service HTTP+gRPC port (env COPE_LOCAL_INFERENCE_PORT, default 8082)
+              --model-dir              model bundle to serve (env COPE_MODEL_DIR; default: the tiny TEST model)
             """;
 
     /** Parses {@code args}, falling back to {@code env}, then to the defaults. */
@@ -38,6 +40,8 @@ public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int
         String kafkaPort = env.getOrDefault("COPE_LOCAL_KAFKA_PORT", "59092");
         String controllerPort = env.getOrDefault("COPE_LOCAL_KAFKA_CONTROLLER_PORT", "59093");
         String registryPort = env.getOrDefault("COPE_LOCAL_REGISTRY_PORT", "8081");
+        String inferencePort = env.getOrDefault("COPE_LOCAL_INFERENCE_PORT", "8082");
+        String modelDir = env.get("COPE_MODEL_DIR");
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -50,11 +54,14 @@ public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int
                 case "--kafka-port" -> kafkaPort = value;
                 case "--kafka-controller-port" -> controllerPort = value;
                 case "--registry-port" -> registryPort = value;
+                case "--inference-port" -> inferencePort = value;
+                case "--model-dir" -> modelDir = value;
                 default -> throw new IllegalArgumentException("Unknown option " + option + "\n" + USAGE);
             }
         }
         return new LauncherOptions(Path.of(dataDir).toAbsolutePath().normalize(), port(postgresPort),
-                port(kafkaPort), port(controllerPort), port(registryPort));
+                port(kafkaPort), port(controllerPort), port(registryPort), port(inferencePort),
+                modelDir == null || modelDir.isBlank() ? null : Path.of(modelDir).toAbsolutePath().normalize());
     }
 
     private static int port(String value) {

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.copeplatform.testkit.EmbeddedPostgresServer;
 import io.copeplatform.testkit.KafkaBroker;
+import io.copeplatform.testkit.model.TinyModel;
 
 /**
  * Runs the platform locally on its embedded defaults: a real PostgreSQL and a single-node Kafka whose data persist in a
@@ -94,7 +95,28 @@ public final class LocalPlatform {
             throw new IllegalStateException(e);
         }
 
+        Path modelDir = options.modelDir() != null ? options.modelDir() : tinyTestModel();
+        ServiceProcess inference = ServiceProcess.start("inference-service",
+                Path.of("inference-service/target/quarkus-app/quarkus-run.jar"), options.inferencePort(),
+                Map.of("COPE_MODEL_DIR", modelDir.toString(),
+                        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                        "INFERENCE_LOG_JSON", "false"),
+                options.dataDir().resolve("logs"));
+        started.push(inference);
+        log("inference-service  " + inference.baseUrl() + "  (gRPC; model " + modelDir
+                + (options.modelDir() == null ? ", the tiny TEST model: answers are meaningless" : "") + ")");
+
         log("ready. Press Ctrl-C to stop.");
+    }
+
+    /** The project's tiny test model, regenerated (deterministically) into the data dir. */
+    private Path tinyTestModel() {
+        Path dir = options.dataDir().resolve("models").resolve("cope-tiny-test-kv");
+        try {
+            return TinyModel.write(dir, TinyModel.Variant.KV);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the tiny test model to " + dir, e);
+        }
     }
 
     synchronized void stop() {

@@ -1,6 +1,7 @@
 package io.copeplatform.testkit.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,8 @@ class LauncherOptionsTest {
         assertEquals(59092, options.kafkaPort());
         assertEquals(59093, options.kafkaControllerPort());
         assertEquals(8081, options.registryPort());
+        assertEquals(8082, options.inferencePort());
+        assertNull(options.modelDir(), "no model dir: the launcher serves the tiny test model");
     }
 
     @Test
