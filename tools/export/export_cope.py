@@ -563,28 +563,54 @@ def run_selftest(opts) -> int:
     out = opts.out
     os.makedirs(out, exist_ok=True)
     work = os.path.join(out, "work")
-    log(f"selftest: building a tiny random Gemma-2 + tokenizer in {work}")
-    tiny = build_tiny_base(work)
-    eopts = argparse.Namespace(
-        base=tiny["base"], adapter=tiny["adapter"], tokenizer=None, out=out, dtype="float32", quantize=None,
-        int4_block_size=32, variants="kv,nokv", parity_prompts=opts.parity_prompts,
-        long_prompt_tokens=opts.long_prompt_tokens, max_context=8192, device=opts.device, exporter=opts.exporter,
-        graph="native", opset=opts.opset, name=SELFTEST_NAME, model_version="0.0.0-selftest", score_tol=None,
-        ort_provider="cpu")
-    report = run_export(eopts, is_test=True, base_label="random tiny Gemma2Config (selftest, no weights)",
-                        adapter_label=("random LoRA (selftest)" if tiny["adapter"] else None))
-    report["tiny_model"] = {k: v for k, v in tiny.items() if k != "base"}
-    ctx = report.pop("_ctx", None)
-    code = report.pop("_exit")
-    diags = {}
-    if ctx is not None and not opts.no_diagnostics:
-        diags = selftest_diagnostics(ctx, report, eopts, work, deadline=t_start + opts.diagnostics_budget_s)
-    report["diagnostics"] = diags
+    report: Dict = {"tool": f"tools/export {EXPORTER_VERSION}", "mode": "selftest", "ok": False}
+    try:
+        log(f"selftest: building a tiny random Gemma-2 + tokenizer in {work}")
+        tiny = build_tiny_base(work)
+        eopts = argparse.Namespace(
+            base=tiny["base"], adapter=tiny["adapter"], tokenizer=None, out=out, dtype="float32", quantize=None,
+            int4_block_size=32, variants="kv,nokv", parity_prompts=opts.parity_prompts,
+            long_prompt_tokens=opts.long_prompt_tokens, max_context=8192, device=opts.device,
+            exporter=opts.exporter, graph="native", opset=opts.opset, name=SELFTEST_NAME,
+            model_version="0.0.0-selftest", score_tol=None, ort_provider="cpu")
+        report = run_export(eopts, is_test=True, base_label="random tiny Gemma2Config (selftest, no weights)",
+                            adapter_label=("random LoRA (selftest)" if tiny["adapter"] else None))
+        report["tiny_model"] = {k: v for k, v in tiny.items() if k != "base"}
+        ctx = report.pop("_ctx", None)
+        code = report.pop("_exit")
+        diags = {}
+        if ctx is not None and not opts.no_diagnostics:
+            diags = selftest_diagnostics(ctx, report, eopts, work, deadline=t_start + opts.diagnostics_budget_s)
+        report["diagnostics"] = diags
+    except BaseException as e:  # noqa: BLE001  (record why, whatever it was, then fail)
+        if isinstance(e, KeyboardInterrupt):
+            raise
+        traceback.print_exc(file=sys.stdout)
+        report.pop("_ctx", None)
+        report.pop("_exit", None)
+        report["ok"] = False
+        report["error"] = f"selftest crashed: {type(e).__name__}: {str(e)[:3000]}"
+        report.setdefault("versions", versions())
+        code = 2
     report["seconds"] = round(time.time() - _T0, 1)
     write_json(os.path.join(out, "parity.json"), report)
     print_summary(report)
     log(f"selftest {'PASSED' if code == 0 else 'FAILED'} (exit {code}); report {os.path.join(out, 'parity.json')}")
     return code
+
+
+def wrapper_vs_hf(model, tok, ids, n_prompts: int, long_tokens: int, max_context: int) -> Dict:
+    """PyTorch only: the export wrapper against the Hugging Face forward (used for float16 on the GPU)."""
+    import parity
+    native_cls, _ = g2.make_wrapper_classes()
+    wrapper = native_cls(model, with_past=False).eval()
+    pos, neg = ids["labels"]["positive_token_id"], ids["labels"]["negative_token_id"]
+    prompts = parity.make_prompts(tok, ids["tokenizer"]["bos_token_id"], n_prompts, long_tokens, max_context)
+    rows = [parity.compare(parity.torch_reference(model, p["ids"]), parity.torch_wrapper(wrapper, p["ids"]), pos, neg)
+            for p in prompts]
+    summ = parity.summarize(rows)
+    summ["tokens"] = [p["tokens"] for p in prompts]
+    return summ
 
 
 def selftest_diagnostics(ctx, report, eopts, work, deadline) -> Dict:
@@ -615,18 +641,32 @@ def selftest_diagnostics(ctx, report, eopts, work, deadline) -> Dict:
                                           "parity_prompts": min(eopts.parity_prompts, 4)})
             ex = export_bundles(m, tok, ids, d_out, ["kv", "nokv"], dopts, True, plan["exporter"], plan["graph"],
                                 "selftest", None)
-            res = do_parity(m, tok, ids, ex["bundles"], dopts, device, ex["dtype"], plan["quantize"] == "int4",
-                            with_wrapper=False)
-            diags[key] = {"ok": res["ok"], "export": {k: {kk: vv for kk, vv in v.items() if kk != "check"}
-                                                      for k, v in ex["export"].items()},
+            entry = {"ok": False, "export": {k: {kk: vv for kk, vv in v.items() if kk != "check"}
+                                             for k, v in ex["export"].items()}}
+            diags[key] = entry
+            if plan["dtype"] == "float16":
+                entry["wrapper_vs_hf_pytorch_fp16"] = wrapper_vs_hf(m, tok, ids, 3, eopts.long_prompt_tokens,
+                                                                    eopts.max_context)
+                log(f"diagnostic {key}: wrapper vs HF in PyTorch fp16: {entry['wrapper_vs_hf_pytorch_fp16']}")
+            try:
+                res = do_parity(m, tok, ids, ex["bundles"], dopts, device, ex["dtype"], plan["quantize"] == "int4",
+                                with_wrapper=False)
+            except Exception as e:  # noqa: BLE001  (e.g. no fp16 kernel in the CPU onnxruntime)
+                traceback.print_exc(file=sys.stdout)
+                entry["parity_error"] = f"{type(e).__name__}: {str(e)[:2000]}"
+                log(f"diagnostic {key}: exported, but the ONNX Runtime parity run failed: {entry['parity_error'][:300]}")
+                continue
+            entry.update({"ok": res["ok"],
                           "variants": {k: {kk: vv for kk, vv in v.items() if kk != "rows"}
                                        for k, v in res["variants"].items()},
                           "kv_split": [{"id": r["id"], "vs_pytorch": r["vs_pytorch"]} for r in res.get("kv_split", [])],
-                          "failures": res["failures"]}
+                          "batch": {k: v.get("max_score_diff") for k, v in (res.get("batch") or {}).items()},
+                          "failures": res["failures"]})
             log(f"diagnostic {key}: ok={res['ok']} failures={res['failures']}")
         except Exception as e:  # noqa: BLE001
             traceback.print_exc(file=sys.stdout)
-            diags[key] = {"ok": False, "error": f"{type(e).__name__}: {str(e)[:2000]}"}
+            diags.setdefault(key, {})
+            diags[key].update({"ok": False, "error": f"{type(e).__name__}: {str(e)[:2000]}"})
             log(f"diagnostic {key}: error {type(e).__name__}: {str(e)[:300]}")
         finally:
             shutil.rmtree(d_out, ignore_errors=True)
