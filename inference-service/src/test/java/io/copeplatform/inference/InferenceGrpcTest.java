@@ -167,8 +167,6 @@ class InferenceGrpcTest {
                 .setContent("x").setPolicyText("p".repeat(70_000)).build());
         assertReason(Status.Code.NOT_FOUND, "MODEL_NOT_FOUND", ClassifyRequest.newBuilder()
                 .setContent("x").setPolicyText(POLICY).setModel("cope-a-gemma-2-9b").build());
-        assertReason(Status.Code.UNAVAILABLE, "REGISTRY_UNAVAILABLE", ClassifyRequest.newBuilder()
-                .setContent("x").setPolicyRef("policies/spam@live").build());
 
         StatusRuntimeException budget = assertReason(Status.Code.INVALID_ARGUMENT, "TOKEN_BUDGET_EXCEEDED",
                 ClassifyRequest.newBuilder().setPolicyText(POLICY).setContent("spam and eggs ".repeat(4000)).build());

@@ -17,6 +17,8 @@ public interface InferenceConfig {
 
     Limits limits();
 
+    Registry registry();
+
     /** The model to serve. */
     interface Model {
         /** Model bundle directory ({@code COPE_MODEL_DIR}); required: start-up fails without one. */
@@ -77,5 +79,28 @@ public interface InferenceConfig {
         /** Most (item, policy) pairs in one ClassifyBatch. */
         @WithDefault("256")
         int maxBatchPairs();
+    }
+
+    /** Resolution of policy references through policy-registry, and its cache. */
+    interface Registry {
+        /** Deadline of one ResolvePolicy call. */
+        @WithDefault("2s")
+        Duration timeout();
+
+        /** A cached reference is re-resolved after this age (served stale while the registry is unavailable). */
+        @WithDefault("60s")
+        Duration cacheTtl();
+
+        /** Most cached references. */
+        @WithDefault("10000")
+        long cacheMaxEntries();
+
+        /** Listen to policy.events.v1 and drop a policy's cached references when it changes. */
+        @WithDefault("true")
+        boolean eventsEnabled();
+
+        /** Topic of policy events. */
+        @WithDefault("policy.events.v1")
+        String eventsTopic();
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.Timestamp;
@@ -63,8 +62,7 @@ public class InferenceGrpcService implements InferenceService {
     @Override
     public Uni<ClassifyResponse> classify(ClassifyRequest request) {
         long deadline = deadlineNanos();
-        return Uni.createFrom().deferred(() -> Uni.createFrom().completionStage(
-                classifier.classify(toCommand(request, deadline), "")))
+        return Uni.createFrom().deferred(() -> classifier.classify(toCommand(request, deadline), ""))
                 .map(outcome -> ClassifyResponse.newBuilder().setResult(result(outcome)).build())
                 .onFailure().transform(GrpcErrors::toStatus);
     }
@@ -74,13 +72,12 @@ public class InferenceGrpcService implements InferenceService {
         long deadline = deadlineNanos();
         return Uni.createFrom().deferred(() -> {
             List<int[]> pairs = pairs(request);
-            List<CompletableFuture<ClassifyBatchResult>> results = new ArrayList<>(pairs.size());
+            List<Uni<ClassifyBatchResult>> results = new ArrayList<>(pairs.size());
             for (int[] pair : pairs) {
                 results.add(classifyPair(request, pair[0], pair[1], deadline));
             }
-            return Uni.createFrom().completionStage(CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                    .thenApply(done -> ClassifyBatchResponse.newBuilder()
-                            .addAllResults(results.stream().map(CompletableFuture::join).toList()).build()));
+            return Uni.join().all(results).andFailFast()
+                    .map(all -> ClassifyBatchResponse.newBuilder().addAllResults(all).build());
         }).onFailure().transform(GrpcErrors::toStatus);
     }
 
@@ -145,9 +142,7 @@ public class InferenceGrpcService implements InferenceService {
     private Uni<ClassifyStreamResponse> classifyStreamItem(ClassifyStreamRequest item, long deadline) {
         ClassifyStreamResponse.Builder response = ClassifyStreamResponse.newBuilder()
                 .setCorrelationId(item.getCorrelationId());
-        return Uni.createFrom()
-                .deferred(() -> Uni.createFrom()
-                        .completionStage(classifier.classify(toCommand(item.getRequest(), deadline), "request.")))
+        return Uni.createFrom().deferred(() -> classifier.classify(toCommand(item.getRequest(), deadline), "request."))
                 .map(outcome -> response.setResult(result(outcome)).build())
                 .onFailure().recoverWithItem(failure -> response.setError(GrpcErrors.toItemError(failure)).build());
     }
@@ -184,7 +179,7 @@ public class InferenceGrpcService implements InferenceService {
         return pairs;
     }
 
-    private CompletableFuture<ClassifyBatchResult> classifyPair(ClassifyBatchRequest request, int item, int policy,
+    private Uni<ClassifyBatchResult> classifyPair(ClassifyBatchRequest request, int item, int policy,
             long deadline) {
         ClassifyBatchResult.Builder result = ClassifyBatchResult.newBuilder().setItemIndex(item)
                 .setPolicyIndex(policy);
@@ -193,15 +188,9 @@ public class InferenceGrpcService implements InferenceService {
                 new ClassificationService.PolicyInput(source.getPolicyText(), source.getPolicyRef()),
                 request.hasThreshold() ? request.getThreshold() : null, request.getAllowContentTruncation(),
                 request.getModel(), deadline);
-        CompletableFuture<Outcome> outcome;
-        try {
-            outcome = classifier.classify(command, "items[" + item + "].");
-        } catch (RuntimeException e) {
-            outcome = CompletableFuture.failedFuture(e);
-        }
-        return outcome.handle((done, failure) -> failure == null
-                ? result.setResult(result(done)).build()
-                : result.setError(GrpcErrors.toItemError(failure)).build());
+        return Uni.createFrom().deferred(() -> classifier.classify(command, "items[" + item + "]."))
+                .map(done -> result.setResult(result(done)).build())
+                .onFailure().recoverWithItem(failure -> result.setError(GrpcErrors.toItemError(failure)).build());
     }
 
     private static ClassificationService.Request toCommand(ClassifyRequest request, long deadline) {

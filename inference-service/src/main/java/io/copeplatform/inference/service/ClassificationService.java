@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,6 +13,7 @@ import io.copeplatform.inference.config.InferenceConfig;
 import io.copeplatform.inference.engine.Classification;
 import io.copeplatform.inference.engine.ClassifyInput;
 import io.copeplatform.inference.engine.ModelManifest;
+import io.smallrye.mutiny.Uni;
 
 /**
  * Validates a classification request against the limits, settles its policy text and threshold, and runs it on the
@@ -29,10 +29,12 @@ public class ClassificationService {
 
     private final ModelHost host;
     private final InferenceConfig config;
+    private final PolicyCache policies;
 
-    public ClassificationService(ModelHost host, InferenceConfig config) {
+    public ClassificationService(ModelHost host, InferenceConfig config, PolicyCache policies) {
         this.host = host;
         this.config = config;
+        this.policies = policies;
     }
 
     /** Where the threshold came from. */
@@ -58,8 +60,11 @@ public class ClassificationService {
             ThresholdSource thresholdSource) {
     }
 
-    /** Validates synchronously (throws {@link InferenceError}); the returned future fails with engine errors. */
-    public CompletableFuture<Outcome> classify(Request request, String fieldPrefix) {
+    /**
+     * Validates synchronously (throws {@link InferenceError}), resolves a policy reference (cached), then classifies;
+     * the returned Uni fails with resolution or engine errors.
+     */
+    public Uni<Outcome> classify(Request request, String fieldPrefix) {
         ModelManifest model = host.engine().bundle().manifest();
         if (request.model() != null && !request.model().isEmpty() && !request.model().equals(model.name())) {
             throw new InferenceError(InferenceError.Kind.NOT_FOUND, "MODEL_NOT_FOUND", "This instance serves "
@@ -80,20 +85,31 @@ public class ClassificationService {
             throw InferenceError.invalid("POLICY_MISSING", fieldPrefix + "policy",
                     "give policy_text or policy_ref");
         }
+        Double requested = request.threshold();
         if (!isBlank(policy.ref())) {
-            throw new InferenceError(InferenceError.Kind.UNAVAILABLE, "REGISTRY_UNAVAILABLE",
-                    "Policy references need policy-registry, which this build does not call yet; send policy_text",
-                    Map.of("policy_ref", policy.ref()), List.of());
+            return policies.resolve(policy.ref()).flatMap(resolved -> {
+                double threshold = requested != null ? requested : resolved.threshold();
+                ThresholdSource source = requested != null
+                        ? ThresholdSource.REQUEST
+                        : resolved.live() ? ThresholdSource.DEPLOYMENT : ThresholdSource.DEFAULT;
+                return run(model, request, resolved.text(), threshold, source, new PolicyProvenance(
+                        resolved.policyVersion(), resolved.reference(), resolved.textSha256(), resolved.deprecated()));
+            });
         }
         requireAtMost(policy.text(), config.limits().maxPolicyBytes(), "POLICY_TOO_LARGE",
                 fieldPrefix + "policy_text");
-        double threshold = request.threshold() != null ? request.threshold() : DEFAULT_THRESHOLD;
-        ThresholdSource source = request.threshold() != null ? ThresholdSource.REQUEST : ThresholdSource.DEFAULT;
-        PolicyProvenance provenance = new PolicyProvenance("", INLINE, sha256(policy.text()), false);
-        return host.engine()
-                .classify(new ClassifyInput(policy.text(), content, threshold, request.allowContentTruncation(),
-                        request.deadlineNanos()))
-                .thenApply(classification -> new Outcome(classification, model, provenance, source));
+        double threshold = requested != null ? requested : DEFAULT_THRESHOLD;
+        ThresholdSource source = requested != null ? ThresholdSource.REQUEST : ThresholdSource.DEFAULT;
+        return run(model, request, policy.text(), threshold, source,
+                new PolicyProvenance("", INLINE, sha256(policy.text()), false));
+    }
+
+    private Uni<Outcome> run(ModelManifest model, Request request, String policyText, double threshold,
+            ThresholdSource source, PolicyProvenance provenance) {
+        return Uni.createFrom().deferred(() -> Uni.createFrom().completionStage(host.engine()
+                .classify(new ClassifyInput(policyText, request.content(), threshold,
+                        request.allowContentTruncation(), request.deadlineNanos()))))
+                .map(classification -> new Outcome(classification, model, provenance, source));
     }
 
     private static void requireAtMost(String text, int maxBytes, String reason, String field) {

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.copeplatform.testkit.EmbeddedPostgresServer;
 import io.copeplatform.testkit.KafkaBroker;
+import io.copeplatform.testkit.ServiceProcess;
 import io.copeplatform.testkit.model.TinyModel;
 
 /**
@@ -99,6 +100,8 @@ public final class LocalPlatform {
         ServiceProcess inference = ServiceProcess.start("inference-service",
                 Path.of("inference-service/target/quarkus-app/quarkus-run.jar"), options.inferencePort(),
                 Map.of("COPE_MODEL_DIR", modelDir.toString(),
+                        "REGISTRY_HOST", "localhost",
+                        "REGISTRY_PORT", String.valueOf(registry.port()),
                         "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                         "INFERENCE_LOG_JSON", "false"),
                 options.dataDir().resolve("logs"));

@@ -1,4 +1,4 @@
-package io.copeplatform.testkit.launcher;
+package io.copeplatform.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,10 +15,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One platform service (a Quarkus fast-jar) run as a child JVM: configured through environment variables, logging to a
- * file, ready when its readiness endpoint answers 200, stopped with SIGTERM (graceful) then SIGKILL.
+ * One platform service (a Quarkus fast-jar) run as a child JVM (by the local launcher, and by tests that need a real
+ * neighbour service): configured through environment variables, logging to a file, ready when its readiness endpoint
+ * answers 200, stopped with SIGTERM (graceful) then SIGKILL.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -33,7 +34,8 @@ final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logDir) {
+    /** Starts {@code jar} on {@code port} (0 = a free port) and waits until it is ready. */
+    public static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logDir) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " not found: build first (./mvnw -B -ntp -DskipTests install)");
         }
@@ -45,8 +47,9 @@ final class ServiceProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(env);
-            builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-            ServiceProcess service = new ServiceProcess(name, port, builder.start());
+            int chosen = port == 0 ? KafkaBroker.freePort() : port;
+            builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(chosen));
+            ServiceProcess service = new ServiceProcess(name, chosen, builder.start());
             service.awaitReady(log);
             return service;
         } catch (IOException e) {
@@ -54,7 +57,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://localhost:" + port;
     }
 
@@ -99,6 +102,14 @@ final class ServiceProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     @Override
