@@ -19,6 +19,8 @@ public interface InferenceConfig {
 
     Registry registry();
 
+    Kafka kafka();
+
     /** The model to serve. */
     interface Model {
         /** Model bundle directory ({@code COPE_MODEL_DIR}); required: start-up fails without one. */
@@ -102,5 +104,30 @@ public interface InferenceConfig {
         /** Topic of policy events. */
         @WithDefault("policy.events.v1")
         String eventsTopic();
+    }
+
+    /** Classification over Kafka: classify.requests.v1 in, classify.results.v1 out. */
+    interface Kafka {
+        /** Whether this instance consumes classification requests. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("classify.requests.v1")
+        String requestsTopic();
+
+        @WithDefault("classify.results.v1")
+        String resultsTopic();
+
+        /** Where undecodable request records go, untouched, with an error header. */
+        @WithDefault("classify.requests.v1.dlq")
+        String deadLetterTopic();
+
+        /** Consumer group shared by all instances (requests are spread over them). */
+        @WithDefault("inference-service")
+        String groupId();
+
+        /** Records taken per poll; they are classified concurrently, so the batcher can batch them. */
+        @WithDefault("64")
+        int maxPollRecords();
     }
 }

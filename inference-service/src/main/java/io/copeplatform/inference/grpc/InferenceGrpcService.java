@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import com.google.protobuf.Timestamp;
 
 import io.copeplatform.api.inference.v1.BatchingInfo;
+import io.copeplatform.api.inference.v1.ClassificationError;
 import io.copeplatform.api.inference.v1.ClassificationResult;
 import io.copeplatform.api.inference.v1.ClassifyBatchItem;
 import io.copeplatform.api.inference.v1.ClassifyBatchRequest;
@@ -137,6 +138,17 @@ public class InferenceGrpcService implements InferenceService {
                     .build();
             return Uni.createFrom().item(GetModelInfoResponse.newBuilder().setModelInfo(info).build());
         }).onFailure().transform(GrpcErrors::toStatus);
+    }
+
+    /** One classification for other inbound adapters (Kafka), with this adapter's result mapping. */
+    public Uni<ClassificationResult> classifyOne(ClassifyRequest request, long deadlineNanos) {
+        return Uni.createFrom().deferred(() -> classifier.classify(toCommand(request, deadlineNanos), "request."))
+                .map(InferenceGrpcService::result);
+    }
+
+    /** The per-item error form of a failure (shared with the Kafka adapter). */
+    public ClassificationError itemError(Throwable failure) {
+        return GrpcErrors.toItemError(failure);
     }
 
     private Uni<ClassifyStreamResponse> classifyStreamItem(ClassifyStreamRequest item, long deadline) {

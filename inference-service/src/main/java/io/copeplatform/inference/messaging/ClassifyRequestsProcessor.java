@@ -1,0 +1,221 @@
+package io.copeplatform.inference.messaging;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+
+import io.copeplatform.api.events.v1.ClassificationRequest;
+import io.copeplatform.api.events.v1.ClassificationResult;
+import io.copeplatform.inference.config.InferenceConfig;
+import io.copeplatform.inference.grpc.InferenceGrpcService;
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+
+/**
+ * Classification as a stream processor: requests from {@code classify.requests.v1}, one result (or per-request error)
+ * per request on {@code classify.results.v1}, keyed by request id. At-least-once: offsets are committed only after the
+ * results of a poll were acknowledged by the broker, so a crash re-delivers (and re-answers) rather than loses.
+ * Undecodable records go, untouched, to the dead-letter topic.
+ */
+@ApplicationScoped
+public class ClassifyRequestsProcessor {
+
+    private static final Logger LOG = Logger.getLogger(ClassifyRequestsProcessor.class);
+    private static final String SOURCE = "//inference.cope.io";
+
+    private final InferenceConfig config;
+    private final InferenceGrpcService api;
+    private final Map<String, Object> kafkaConfig;
+    private volatile boolean running;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
+    private Thread thread;
+
+    public ClassifyRequestsProcessor(InferenceConfig config, @GrpcService InferenceGrpcService api,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.config = config;
+        this.api = api;
+        this.kafkaConfig = kafkaConfig;
+    }
+
+    /** Runs after the model host's start-up observer (default priority): the model is loaded first. */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
+        if (!config.kafka().enabled()) {
+            return;
+        }
+        Properties consumerProps = new Properties();
+        consumerProps.putAll(kafkaConfig);
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.kafka().groupId());
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.kafka().maxPollRecords());
+        Properties producerProps = new Properties();
+        producerProps.putAll(kafkaConfig);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        consumer.subscribe(List.of(config.kafka().requestsTopic()));
+        running = true;
+        thread = new Thread(this::run, "classify-requests");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                try {
+                    process(records);
+                    consumer.commitSync();
+                } catch (RuntimeException e) {
+                    LOG.warnf("Classification requests not answered (%s); they will be consumed again", e.toString());
+                    rewind(records);
+                }
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Classifies a poll's requests concurrently and waits until every answer is acknowledged by the broker. */
+    private void process(ConsumerRecords<String, byte[]> records) {
+        List<Future<?>> acks = new ArrayList<>();
+        List<CompletableFuture<ProducerRecord<String, byte[]>>> answers = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            ClassificationRequest request;
+            try {
+                request = ClassificationRequest.parseFrom(record.value());
+            } catch (InvalidProtocolBufferException | NullPointerException e) {
+                acks.add(producer.send(deadLetter(record, e)));
+                continue;
+            }
+            answers.add(answer(request));
+        }
+        for (var answer : answers) {
+            acks.add(producer.send(answer.join()));
+        }
+        for (Future<?> ack : acks) {
+            try {
+                ack.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("result not acknowledged: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private CompletableFuture<ProducerRecord<String, byte[]>> answer(
+            ClassificationRequest request) {
+        ClassificationResult.Builder result = ClassificationResult.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setSource(SOURCE)
+                .setRequestId(request.getRequestId())
+                .setRequestEventId(request.getEventId());
+        long deadlineNanos = Long.MAX_VALUE;
+        if (request.hasDeadlineTime()) {
+            Instant deadline = Instant.ofEpochSecond(request.getDeadlineTime().getSeconds(),
+                    request.getDeadlineTime().getNanos());
+            deadlineNanos = System.nanoTime() + Duration.between(Instant.now(), deadline).toNanos();
+        }
+        return api.classifyOne(request.getRequest(), deadlineNanos)
+                .map(r -> result.setResult(r))
+                .onFailure().recoverWithItem(failure -> result.setError(api.itemError(failure)))
+                .map(done -> {
+                    Instant now = Instant.now();
+                    done.setEventTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond())
+                            .setNanos(now.getNano()));
+                    ClassificationResult event = done.build();
+                    ProducerRecord<String, byte[]> out = new ProducerRecord<>(config.kafka().resultsTopic(),
+                            request.getRequestId(), event.toByteArray());
+                    out.headers().add(header("ce_specversion", "1.0")).add(header("ce_id", event.getEventId()))
+                            .add(header("ce_source", SOURCE))
+                            .add(header("ce_type", "cope.events.v1.ClassificationResult"))
+                            .add(header("content-type", "application/protobuf"));
+                    return out;
+                })
+                .subscribeAsCompletionStage();
+    }
+
+    private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> record, Exception error) {
+        LOG.warnf("Undecodable classification request %s-%d@%d sent to %s", record.topic(), record.partition(),
+                record.offset(), config.kafka().deadLetterTopic());
+        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(config.kafka().deadLetterTopic(), record.key(),
+                record.value());
+        record.headers().forEach(h -> dead.headers().add(h));
+        dead.headers().add(header("dlq_error", String.valueOf(error.getMessage())))
+                .add(header("dlq_origin", record.topic() + "-" + record.partition() + "@" + record.offset()));
+        return dead;
+    }
+
+    /** Goes back to the first record of the failed poll on each partition. */
+    private void rewind(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> first = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            first.put(partition, new OffsetAndMetadata(records.records(partition).get(0).offset()));
+        }
+        first.forEach((partition, offset) -> consumer.seek(partition, offset.offset()));
+    }
+
+    private static RecordHeader header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,100 @@
+package io.copeplatform.inference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import io.copeplatform.api.events.v1.ClassificationRequest;
+import io.copeplatform.api.events.v1.ClassificationResult;
+import io.copeplatform.api.inference.v1.ClassifyRequest;
+import io.copeplatform.testkit.SharedInfrastructure;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The Kafka path through a real broker: requests in, results out keyed by request id, poison to the DLQ. */
+@QuarkusTest
+class ClassifyOverKafkaTest {
+
+    @Test
+    void everyRequestGetsOneResultAndAnUndecodableRecordGoesToTheDeadLetterTopic() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(request(run + "-ok", "Buy cheap watches now")).get();
+            producer.send(request(run + "-empty", "")).get();
+            producer.send(new ProducerRecord<>("classify.requests.v1", run + "-poison",
+                    "not a protobuf \u0000\u00ff".getBytes(StandardCharsets.ISO_8859_1))).get();
+        }
+
+        Map<String, ClassificationResult> results = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : consume("classify.results.v1", run, 2)) {
+            results.put(record.key(), ClassificationResult.parseFrom(record.value()));
+        }
+        var ok = results.get(run + "-ok");
+        assertTrue(ok.hasResult(), ok.toString());
+        assertEquals("cope-tiny-test-gemma2", ok.getResult().getModelName());
+        assertEquals(run + "-ok", ok.getRequestId());
+        var empty = results.get(run + "-empty");
+        assertEquals("CONTENT_EMPTY", empty.getError().getReason());
+
+        List<ConsumerRecord<String, byte[]>> dead = consume("classify.requests.v1.dlq", run, 1);
+        assertEquals(run + "-poison", dead.get(0).key());
+        assertTrue(dead.get(0).headers().lastHeader("dlq_error") != null);
+    }
+
+    private static ProducerRecord<String, byte[]> request(String id, String content) {
+        ClassificationRequest request = ClassificationRequest.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setRequestId(id).setSource("//test")
+                .setRequest(ClassifyRequest.newBuilder().setContent(content)
+                        .setPolicyText("## Overview\nFlags unsolicited advertising.\n"))
+                .build();
+        return new ProducerRecord<>("classify.requests.v1", id, request.toByteArray());
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafka().bootstrapServers());
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Records of this run (keys starting with {@code run}) until {@code count} arrived. */
+    private static List<ConsumerRecord<String, byte[]>> consume(String topic, String run, int count) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.key() != null && r.key().startsWith(run)) {
+                        records.add(r);
+                    }
+                });
+                return records.size() >= count;
+            });
+        }
+        return records;
+    }
+}
