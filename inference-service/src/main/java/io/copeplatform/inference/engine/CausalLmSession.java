@@ -86,6 +86,8 @@ public final class CausalLmSession implements AutoCloseable {
             throws OrtException, CudaUnavailable {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        // Idle intra-op threads must sleep, not spin: they share the cores with gRPC, tokenization and batching.
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
         if (settings.intraOpThreads() > 0) {
             options.setIntraOpNumThreads(settings.intraOpThreads());
         }
