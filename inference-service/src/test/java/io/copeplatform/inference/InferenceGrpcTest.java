@@ -183,9 +183,11 @@ class InferenceGrpcTest {
 
     @Test
     void healthSaysReadyWithTheModelAndMetricsAreExposed() {
+        api().classify(ClassifyRequest.newBuilder().setContent("hello").setPolicyText(POLICY).build());
         given().get("/q/health/ready").then().statusCode(200).body(containsString("cope-tiny-test-gemma2"));
         given().get("/q/health/started").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200).body(containsString("inference_batch_size"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("inference_batch_size"))
+                .body(containsString("inference_request_tokens"));
     }
 
     private static StatusRuntimeException assertReason(Status.Code code, String reason, ClassifyRequest request) {

@@ -13,6 +13,8 @@ import io.copeplatform.inference.config.InferenceConfig;
 import io.copeplatform.inference.engine.Classification;
 import io.copeplatform.inference.engine.ClassifyInput;
 import io.copeplatform.inference.engine.ModelManifest;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -30,11 +32,17 @@ public class ClassificationService {
     private final ModelHost host;
     private final InferenceConfig config;
     private final PolicyCache policies;
+    private final DistributionSummary promptTokens;
+    private final DistributionSummary contentTokens;
 
-    public ClassificationService(ModelHost host, InferenceConfig config, PolicyCache policies) {
+    public ClassificationService(ModelHost host, InferenceConfig config, PolicyCache policies, MeterRegistry meters) {
         this.host = host;
         this.config = config;
         this.policies = policies;
+        this.promptTokens = DistributionSummary.builder("inference.request.tokens").tag("part", "prompt")
+                .register(meters);
+        this.contentTokens = DistributionSummary.builder("inference.request.tokens").tag("part", "content")
+                .register(meters);
     }
 
     /** Where the threshold came from. */
@@ -109,7 +117,11 @@ public class ClassificationService {
         return Uni.createFrom().deferred(() -> Uni.createFrom().completionStage(host.engine()
                 .classify(new ClassifyInput(policyText, request.content(), threshold,
                         request.allowContentTruncation(), request.deadlineNanos()))))
-                .map(classification -> new Outcome(classification, model, provenance, source));
+                .map(classification -> {
+                    promptTokens.record(classification.promptTokens());
+                    contentTokens.record(classification.contentTokens());
+                    return new Outcome(classification, model, provenance, source);
+                });
     }
 
     private static void requireAtMost(String text, int maxBytes, String reason, String field) {
