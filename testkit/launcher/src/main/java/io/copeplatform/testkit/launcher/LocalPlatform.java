@@ -109,6 +109,17 @@ public final class LocalPlatform {
         log("inference-service  " + inference.baseUrl() + "  (gRPC; model " + modelDir
                 + (options.modelDir() == null ? ", the tiny TEST model: answers are meaningless" : "") + ")");
 
+        String reviewDb = "review";
+        postgres.createDatabaseIfMissing(reviewDb);
+        ServiceProcess review = ServiceProcess.start("review-service",
+                Path.of("review-service/target/quarkus-app/quarkus-run.jar"), options.reviewPort(),
+                Map.of("REVIEW_DB_JDBC_URL", postgres.jdbcUrl(reviewDb),
+                        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                        "REVIEW_LOG_JSON", "false"),
+                options.dataDir().resolve("logs"));
+        started.push(review);
+        log("review-service  " + review.baseUrl() + "  (gRPC review queue; the web console comes with issue 7)");
+
         log("ready. Press Ctrl-C to stop.");
     }
 

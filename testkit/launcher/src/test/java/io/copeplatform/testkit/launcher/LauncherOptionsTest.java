@@ -21,6 +21,7 @@ class LauncherOptionsTest {
         assertEquals(59093, options.kafkaControllerPort());
         assertEquals(8081, options.registryPort());
         assertEquals(8082, options.inferencePort());
+        assertEquals(8084, options.reviewPort());
         assertNull(options.modelDir(), "no model dir: the launcher serves the tiny test model");
     }
 
