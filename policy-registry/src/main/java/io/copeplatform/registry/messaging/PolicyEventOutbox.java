@@ -23,7 +23,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Writes {@code policy.events.v1} events into the outbox table. Must be called inside the transaction of the change it
- * reports: the event commits with the change or not at all. {@link OutboxRelay} sends it to Kafka later.
+ * reports: the event commits with the change or not at all. {@link PolicyEventsRelay} sends it to Kafka later.
  */
 @ApplicationScoped
 public class PolicyEventOutbox {

@@ -18,7 +18,7 @@ import io.copeplatform.review.mapping.ReviewProtos;
 
 /**
  * Writes {@code ReviewDecisionMade} events into the outbox table. Must be called inside the transaction of the decision
- * it reports: the event commits with the decision or not at all. {@link OutboxRelay} sends it to Kafka later.
+ * it reports: the event commits with the decision or not at all. {@link DecisionEventsRelay} sends it to Kafka later.
  */
 @ApplicationScoped
 public class DecisionEventOutbox {

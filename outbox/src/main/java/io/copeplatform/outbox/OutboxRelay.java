@@ -1,4 +1,4 @@
-package io.copeplatform.review.messaging;
+package io.copeplatform.outbox;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -18,8 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import javax.sql.DataSource;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -29,59 +28,82 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
-import io.agroal.api.AgroalDataSource;
-import io.copeplatform.review.config.ReviewConfig;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.annotation.Identifier;
-
 /**
  * Sends committed outbox rows to Kafka, oldest first, and marks them sent once the broker acknowledged them.
  * <p>
  * Guarantees: an event is sent only if its transaction committed (it is only visible then); an event is never lost when
  * Kafka is down (the row stays unsent and is retried every poll until the broker is back). Delivery is at-least-once: a
  * crash between the broker's ack and the UPDATE resends a row, so consumers deduplicate on the event id. Across
- * replicas, a PostgreSQL advisory lock lets one relay run at a time, which keeps per-job order.
+ * replicas, a PostgreSQL advisory lock (one key per outbox schema) lets one relay run at a time, which keeps per-key
+ * order.
+ * <p>
+ * The table is {@code <schema>.outbox(id bigserial, event_id uuid, topic, record_key, event_type, payload bytea,
+ * create_time timestamptz, sent_time timestamptz)}; services write it in their own transactions.
  */
-@ApplicationScoped
-public class OutboxRelay {
+public final class OutboxRelay implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    /** Advisory-lock key: "rvwout" in ASCII (distinct from the other services' relays sharing a database). */
-    private static final long RELAY_LOCK = 0x7276776f7574L;
 
-    private final AgroalDataSource dataSource;
-    private final ReviewConfig config;
+    /**
+     * @param schema
+     *            the service's schema holding the {@code outbox} table (a plain identifier)
+     * @param eventSource
+     *            CloudEvents {@code source} header value
+     * @param pollInterval
+     *            how often to look for unsent rows (an idle poll is one indexed query)
+     * @param batchSize
+     *            most rows sent per poll
+     * @param sendTimeout
+     *            how long a send may wait for the broker before the relay retries later
+     */
+    public record Settings(String schema, String eventSource, Duration pollInterval, int batchSize,
+            Duration sendTimeout) {
+
+        public Settings {
+            if (!schema.matches("[a-z_][a-z0-9_]*")) {
+                throw new IllegalArgumentException("Not a plain schema name: " + schema);
+            }
+        }
+    }
+
+    private final DataSource dataSource;
+    private final Settings settings;
     private final Map<String, Object> kafkaConfig;
+    private final long lockKey;
     private final AtomicLong pending = new AtomicLong();
     private ScheduledExecutorService executor;
     private KafkaProducer<String, byte[]> producer;
     private boolean brokerDown;
 
-    public OutboxRelay(AgroalDataSource dataSource, ReviewConfig config,
-            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, MeterRegistry meters) {
+    public OutboxRelay(DataSource dataSource, Map<String, Object> kafkaConfig, Settings settings) {
         this.dataSource = dataSource;
-        this.config = config;
-        this.kafkaConfig = kafkaConfig;
-        meters.gauge("review.outbox.pending", pending);
+        this.settings = settings;
+        this.kafkaConfig = Map.copyOf(kafkaConfig);
+        // "outbox" in ASCII, mixed with the schema: one lock per service sharing a database.
+        this.lockKey = 0x6f7574626f78L ^ ((long) settings.schema().hashCode() << 16);
     }
 
-    void onStart(@Observes StartupEvent event) {
-        if (!config.outbox().enabled()) {
-            LOG.info("Outbox relay disabled (review.outbox.enabled=false)");
+    /** Starts polling on a thread of its own. */
+    public synchronized void start() {
+        if (executor != null) {
             return;
         }
-        executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "review-outbox-relay"));
-        long period = config.outbox().pollInterval().toMillis();
+        executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, settings.schema() + "-outbox-relay"));
+        long period = settings.pollInterval().toMillis();
         executor.scheduleWithFixedDelay(this::relaySafely, period, period, TimeUnit.MILLISECONDS);
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** Unsent rows seen at the end of the last cycle (a gauge for metrics). */
+    public AtomicLong pending() {
+        return pending;
+    }
+
+    @Override
+    public synchronized void close() {
         if (executor != null) {
             executor.shutdown();
             try {
-                executor.awaitTermination(config.outbox().sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                executor.awaitTermination(settings.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -98,7 +120,7 @@ public class OutboxRelay {
     }
 
     /** One cycle: under the advisory lock, send a batch of unsent rows in order; stop at the first failure. */
-    int relayOnce() throws SQLException {
+    public int relayOnce() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
             if (!tryLock(connection)) {
@@ -123,7 +145,7 @@ public class OutboxRelay {
         try {
             KafkaProducer<String, byte[]> kafka = producer();
             for (Row row : rows) {
-                acks.add(kafka.send(row.toRecord(config.eventSource())));
+                acks.add(kafka.send(row.toRecord(settings.eventSource())));
             }
         } catch (RuntimeException e) {
             onBrokerFailure(e);
@@ -131,10 +153,10 @@ public class OutboxRelay {
         }
         int sent = 0;
         try (PreparedStatement markSent = connection
-                .prepareStatement("UPDATE review.outbox SET sent_time = now() WHERE id = ?")) {
+                .prepareStatement("UPDATE " + settings.schema() + ".outbox SET sent_time = now() WHERE id = ?")) {
             for (int i = 0; i < rows.size(); i++) {
                 try {
-                    acks.get(i).get(config.outbox().sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    acks.get(i).get(settings.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return sent;
@@ -171,7 +193,7 @@ public class OutboxRelay {
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
             props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-            int timeout = (int) config.outbox().sendTimeout().toMillis();
+            int timeout = (int) settings.sendTimeout().toMillis();
             props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(timeout));
             props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(timeout, 5_000)));
             props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(timeout + 1));
@@ -191,9 +213,10 @@ public class OutboxRelay {
     private List<Row> unsent(Connection connection) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement(
-                "SELECT id, event_id, topic, record_key, event_type, payload, create_time FROM review.outbox "
+                "SELECT id, event_id, topic, record_key, event_type, payload, create_time FROM " + settings.schema()
+                        + ".outbox "
                         + "WHERE sent_time IS NULL ORDER BY id LIMIT ?")) {
-            query.setInt(1, config.outbox().batchSize());
+            query.setInt(1, settings.batchSize());
             try (ResultSet rs = query.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -204,17 +227,19 @@ public class OutboxRelay {
         return rows;
     }
 
-    private static long countUnsent(Connection connection) throws SQLException {
+    private long countUnsent(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT count(*) FROM review.outbox WHERE sent_time IS NULL")) {
+                ResultSet rs = statement
+                        .executeQuery(
+                                "SELECT count(*) FROM " + settings.schema() + ".outbox WHERE sent_time IS NULL")) {
             rs.next();
             return rs.getLong(1);
         }
     }
 
-    private static boolean tryLock(Connection connection) throws SQLException {
+    private boolean tryLock(Connection connection) throws SQLException {
         try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            lock.setLong(1, RELAY_LOCK);
+            lock.setLong(1, lockKey);
             try (ResultSet rs = lock.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
@@ -222,9 +247,9 @@ public class OutboxRelay {
         }
     }
 
-    private static void unlock(Connection connection) throws SQLException {
+    private void unlock(Connection connection) throws SQLException {
         try (PreparedStatement unlock = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-            unlock.setLong(1, RELAY_LOCK);
+            unlock.setLong(1, lockKey);
             unlock.execute();
         }
     }
