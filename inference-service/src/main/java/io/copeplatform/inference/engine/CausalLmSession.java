@@ -203,24 +203,151 @@ public final class CausalLmSession implements AutoCloseable {
                 }
             }
             try (OrtSession.Result result = session.run(inputs, Set.of(graph.logits()))) {
-                OnnxTensor logits = (OnnxTensor) result.get(graph.logits()).orElseThrow();
-                long[] logitsShape = logits.getInfo().getShape();
-                int positionsOut = (int) logitsShape[1];
-                int vocab = (int) logitsShape[2];
-                FloatBuffer values = logits.getFloatBuffer();
-                float[][] labels = new float[batch][2];
-                for (int row = 0; row < batch; row++) {
-                    int base = (row * positionsOut + positionsOut - 1) * vocab;
-                    labels[row][0] = values.get(base + positive);
-                    labels[row][1] = values.get(base + negative);
-                }
-                return labels;
+                return labelsOf((OnnxTensor) result.get(graph.logits()).orElseThrow(), batch);
             }
         } catch (OrtException e) {
             throw new InferenceException("ONNX Runtime failed on a batch of " + batch + ": " + e.getMessage(), e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** Runs {@code prefix} (one row, no padding) and keeps its key/value tensors. Needs a graph with past inputs. */
+    public PrefixPast computePast(long[] prefix) {
+        ModelManifest.PastKeyValues past = requirePast();
+        ModelManifest.Graph graph = manifest.graph();
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        long[] mask = new long[prefix.length];
+        long[] positions = new long[prefix.length];
+        for (int i = 0; i < prefix.length; i++) {
+            mask[i] = 1;
+            positions[i] = i;
+        }
+        Set<String> outputs = new LinkedHashSet<>();
+        for (int layer = 0; layer < past.numLayers(); layer++) {
+            outputs.add(past.presentKey(layer));
+            outputs.add(past.presentValue(layer));
+        }
+        try {
+            long[] shape = {1, prefix.length};
+            inputs.put(graph.inputIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(prefix), shape));
+            inputs.put(graph.attentionMask(), OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+            inputs.put(graph.positionIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape));
+            long[] empty = {1, past.numKvHeads(), 0, past.headDim()};
+            for (int layer = 0; layer < past.numLayers(); layer++) {
+                inputs.put(past.pastKey(layer), emptyPast(empty));
+                inputs.put(past.pastValue(layer), emptyPast(empty));
+            }
+            try (OrtSession.Result result = session.run(inputs, outputs)) {
+                float[][] keys = new float[past.numLayers()][];
+                float[][] values = new float[past.numLayers()][];
+                for (int layer = 0; layer < past.numLayers(); layer++) {
+                    keys[layer] = floats((OnnxTensor) result.get(past.presentKey(layer)).orElseThrow());
+                    values[layer] = floats((OnnxTensor) result.get(past.presentValue(layer)).orElseThrow());
+                }
+                return new PrefixPast(keys, values, prefix.length, past.numKvHeads(), past.headDim());
+            }
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed on a prefix of " + prefix.length + " tokens", e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * Label logits of {@code suffixes} each continuing {@code prefix}: the prefix past is repeated along the batch,
+     * suffixes are left-padded after it (attention mask spans past + current; position ids continue after the prefix,
+     * counting real tokens), so every row equals its whole prompt run alone.
+     */
+    public float[][] labelLogitsAfter(PrefixPast prefix, List<long[]> suffixes) {
+        ModelManifest.PastKeyValues past = requirePast();
+        ModelManifest.Graph graph = manifest.graph();
+        int batch = suffixes.size();
+        int length = suffixes.stream().mapToInt(s -> s.length).max().orElse(0);
+        int pastLength = prefix.length();
+        long[] ids = new long[batch * length];
+        long[] mask = new long[batch * (pastLength + length)];
+        long[] positions = new long[batch * length];
+        for (int row = 0; row < batch; row++) {
+            long[] suffix = suffixes.get(row);
+            int pad = length - suffix.length;
+            for (int i = 0; i < pastLength; i++) {
+                mask[row * (pastLength + length) + i] = 1;
+            }
+            for (int col = 0; col < length; col++) {
+                int at = row * length + col;
+                if (col < pad) {
+                    ids[at] = manifest.tokenizer().padTokenId();
+                    positions[at] = pastLength;
+                } else {
+                    ids[at] = suffix[col - pad];
+                    mask[row * (pastLength + length) + pastLength + col] = 1;
+                    positions[at] = pastLength + col - pad;
+                }
+            }
+        }
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put(graph.inputIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[]{batch, length}));
+            inputs.put(graph.attentionMask(), OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
+                    new long[]{batch, pastLength + length}));
+            inputs.put(graph.positionIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(positions),
+                    new long[]{batch, length}));
+            long[] pastShape = {batch, prefix.kvHeads(), pastLength, prefix.headDim()};
+            for (int layer = 0; layer < past.numLayers(); layer++) {
+                inputs.put(past.pastKey(layer), repeated(prefix.keys()[layer], batch, pastShape));
+                inputs.put(past.pastValue(layer), repeated(prefix.values()[layer], batch, pastShape));
+            }
+            try (OrtSession.Result result = session.run(inputs, Set.of(graph.logits()))) {
+                return labelsOf((OnnxTensor) result.get(graph.logits()).orElseThrow(), batch);
+            }
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed on a cached-prefix batch of " + batch, e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private ModelManifest.PastKeyValues requirePast() {
+        ModelManifest.PastKeyValues past = manifest.graph().pastKeyValues();
+        if (past == null || manifest.graph().positionIds() == null) {
+            throw new IllegalStateException("Model " + manifest.name() + " has no past-key-values inputs");
+        }
+        if (manifest.bytesPerElement() != Float.BYTES) {
+            throw new IllegalStateException("Prefix reuse handles float32 graphs only so far (" + manifest.name()
+                    + " is " + manifest.dtype() + ")");
+        }
+        return past;
+    }
+
+    private OnnxTensor repeated(float[] one, int batch, long[] shape) throws OrtException {
+        FloatBuffer buffer = FloatBuffer.allocate(one.length * batch);
+        for (int row = 0; row < batch; row++) {
+            buffer.put(one);
+        }
+        buffer.flip();
+        return OnnxTensor.createTensor(env, buffer, shape);
+    }
+
+    private static float[] floats(OnnxTensor tensor) {
+        FloatBuffer buffer = tensor.getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return values;
+    }
+
+    private float[][] labelsOf(OnnxTensor logits, int batch) throws OrtException {
+        long[] logitsShape = logits.getInfo().getShape();
+        int positionsOut = (int) logitsShape[1];
+        int vocab = (int) logitsShape[2];
+        FloatBuffer values = logits.getFloatBuffer();
+        float[][] labels = new float[batch][2];
+        for (int row = 0; row < batch; row++) {
+            int base = (row * positionsOut + positionsOut - 1) * vocab;
+            labels[row][0] = values.get(base + positive);
+            labels[row][1] = values.get(base + negative);
+        }
+        return labels;
     }
 
     private OnnxTensor emptyPast(long[] shape) throws OrtException {
