@@ -2,10 +2,10 @@ package io.copeplatform.inference;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.copeplatform.testkit.TempDirectories;
 import io.copeplatform.testkit.model.TinyModel;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -20,7 +20,8 @@ public class TinyModelTestResource implements QuarkusTestResourceLifecycleManage
     public synchronized Map<String, String> start() {
         if (bundle == null) {
             try {
-                bundle = TinyModel.write(Files.createTempDirectory("cope-tiny-").resolve("kv"), TinyModel.Variant.KV);
+                bundle = TinyModel.write(TempDirectories.createDeletedOnExit("cope-tiny-").resolve("kv"),
+                        TinyModel.Variant.KV);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

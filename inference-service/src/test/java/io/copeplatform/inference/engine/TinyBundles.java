@@ -2,9 +2,9 @@ package io.copeplatform.inference.engine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.copeplatform.testkit.TempDirectories;
 import io.copeplatform.testkit.model.TinyModel;
 
 /** The project's tiny test model, generated once per test JVM into a temp dir (both variants). */
@@ -26,10 +26,9 @@ final class TinyBundles {
     private static Path root() {
         if (root == null) {
             try {
-                root = Files.createTempDirectory("cope-tiny-model-");
+                root = TempDirectories.createDeletedOnExit("cope-tiny-model-");
                 TinyModel.write(root.resolve("kv"), TinyModel.Variant.KV);
                 TinyModel.write(root.resolve("nokv"), TinyModel.Variant.NO_KV);
-                root.toFile().deleteOnExit();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
