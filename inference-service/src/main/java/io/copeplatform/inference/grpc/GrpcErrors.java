@@ -1,17 +1,13 @@
 package io.copeplatform.inference.grpc;
 
-import com.google.protobuf.Any;
-import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
-import com.google.rpc.ErrorInfo;
-import com.google.rpc.Status;
 
 import io.copeplatform.api.inference.v1.ClassificationError;
 import io.copeplatform.api.inference.v1.FieldViolation;
+import io.copeplatform.grpc.RichStatus;
 import io.copeplatform.inference.service.InferenceError;
 import io.copeplatform.inference.service.InferenceErrors;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 
 /**
  * THE place where inference failures become gRPC errors: a call status with {@code ErrorInfo} (domain {@value #DOMAIN})
@@ -30,18 +26,8 @@ final class GrpcErrors {
             return status;
         }
         InferenceError error = InferenceErrors.classify(failure);
-        Status.Builder status = Status.newBuilder()
-                .setCode(code(error.kind()).getNumber())
-                .setMessage(error.getMessage())
-                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(error.reason()).setDomain(DOMAIN)
-                        .putAllMetadata(error.metadata()).build()));
-        if (!error.violations().isEmpty()) {
-            BadRequest.Builder badRequest = BadRequest.newBuilder();
-            error.violations().forEach(v -> badRequest.addFieldViolations(
-                    BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.description())));
-            status.addDetails(Any.pack(badRequest.build()));
-        }
-        return StatusProto.toStatusRuntimeException(status.build());
+        return RichStatus.exception(code(error.kind()), error.getMessage(), DOMAIN, error.reason(), error.metadata(),
+                error.violations().stream().map(v -> new RichStatus.Violation(v.field(), v.description())).toList());
     }
 
     static ClassificationError toItemError(Throwable failure) {

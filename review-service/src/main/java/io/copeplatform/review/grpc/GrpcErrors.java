@@ -2,19 +2,14 @@ package io.copeplatform.review.grpc;
 
 import org.jboss.logging.Logger;
 
-import com.google.protobuf.Any;
-import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
-import com.google.rpc.ErrorInfo;
-import com.google.rpc.Status;
 
+import io.copeplatform.grpc.RichStatus;
 import io.copeplatform.review.domain.ErrorKind;
 import io.copeplatform.review.domain.ErrorReason;
-import io.copeplatform.review.domain.FieldViolation;
 import io.copeplatform.review.domain.ReviewException;
 import io.copeplatform.review.service.ReviewErrors;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 
 /**
  * THE place where review errors become gRPC errors: a status code, a {@code google.rpc.ErrorInfo} with a stable reason
@@ -36,23 +31,9 @@ public final class GrpcErrors {
         if (error.reason() == ErrorReason.DATABASE_UNAVAILABLE && !(failure instanceof ReviewException)) {
             LOG.warnf(failure, "Request failed on storage");
         }
-        Status.Builder status = Status.newBuilder()
-                .setCode(code(error.kind()).getNumber())
-                .setMessage(error.getMessage())
-                .addDetails(Any.pack(ErrorInfo.newBuilder()
-                        .setReason(error.reason().name())
-                        .setDomain(DOMAIN)
-                        .putAllMetadata(error.metadata())
-                        .build()));
-        if (!error.violations().isEmpty()) {
-            BadRequest.Builder badRequest = BadRequest.newBuilder();
-            for (FieldViolation v : error.violations()) {
-                badRequest.addFieldViolations(
-                        BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.description()));
-            }
-            status.addDetails(Any.pack(badRequest.build()));
-        }
-        return StatusProto.toStatusRuntimeException(status.build());
+        return RichStatus.exception(code(error.kind()), error.getMessage(), DOMAIN, error.reason().name(),
+                error.metadata(), error.violations().stream()
+                        .map(v -> new RichStatus.Violation(v.field(), v.description())).toList());
     }
 
     private static Code code(ErrorKind kind) {
