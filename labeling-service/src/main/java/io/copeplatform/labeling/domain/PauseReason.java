@@ -1,0 +1,6 @@
+package io.copeplatform.labeling.domain;
+
+/** Why a job paused. */
+public enum PauseReason {
+    CALL_BUDGET, TOKEN_BUDGET
+}

@@ -1,0 +1,206 @@
+package io.copeplatform.labeling.grpc;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import io.copeplatform.api.labeling.v1.CancelBinocularJobRequest;
+import io.copeplatform.api.labeling.v1.CancelBinocularJobResponse;
+import io.copeplatform.api.labeling.v1.CreateBinocularJobRequest;
+import io.copeplatform.api.labeling.v1.CreateBinocularJobResponse;
+import io.copeplatform.api.labeling.v1.CreateDatasetRequest;
+import io.copeplatform.api.labeling.v1.CreateDatasetResponse;
+import io.copeplatform.api.labeling.v1.CreateEvaluationRequest;
+import io.copeplatform.api.labeling.v1.CreateEvaluationResponse;
+import io.copeplatform.api.labeling.v1.ExportTrainingSetRequest;
+import io.copeplatform.api.labeling.v1.ExportTrainingSetResponse;
+import io.copeplatform.api.labeling.v1.GetBinocularJobRequest;
+import io.copeplatform.api.labeling.v1.GetBinocularJobResponse;
+import io.copeplatform.api.labeling.v1.GetDatasetRequest;
+import io.copeplatform.api.labeling.v1.GetDatasetResponse;
+import io.copeplatform.api.labeling.v1.GetEvaluationRequest;
+import io.copeplatform.api.labeling.v1.GetEvaluationResponse;
+import io.copeplatform.api.labeling.v1.ImportDatasetItemsRequest;
+import io.copeplatform.api.labeling.v1.ImportDatasetItemsResponse;
+import io.copeplatform.api.labeling.v1.LabelingService;
+import io.copeplatform.api.labeling.v1.ListBinocularJobsRequest;
+import io.copeplatform.api.labeling.v1.ListBinocularJobsResponse;
+import io.copeplatform.api.labeling.v1.ListBinocularLabelsRequest;
+import io.copeplatform.api.labeling.v1.ListBinocularLabelsResponse;
+import io.copeplatform.api.labeling.v1.ListDatasetItemsRequest;
+import io.copeplatform.api.labeling.v1.ListDatasetItemsResponse;
+import io.copeplatform.api.labeling.v1.ListDatasetsRequest;
+import io.copeplatform.api.labeling.v1.ListDatasetsResponse;
+import io.copeplatform.api.labeling.v1.ListEvaluationsRequest;
+import io.copeplatform.api.labeling.v1.ListEvaluationsResponse;
+import io.copeplatform.api.labeling.v1.ResumeBinocularJobRequest;
+import io.copeplatform.api.labeling.v1.ResumeBinocularJobResponse;
+import io.copeplatform.api.labeling.v1.WatchBinocularJobRequest;
+import io.copeplatform.api.labeling.v1.WatchBinocularJobResponse;
+import io.copeplatform.labeling.domain.DatasetItem;
+import io.copeplatform.labeling.domain.ErrorReason;
+import io.copeplatform.labeling.domain.Ids;
+import io.copeplatform.labeling.domain.LabelingException;
+import io.copeplatform.labeling.domain.Page;
+import io.copeplatform.labeling.mapping.LabelingProtos;
+import io.copeplatform.labeling.service.DatasetService;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * gRPC adapter of {@code cope.labeling.v1.LabelingService}: validates names, maps messages and errors. Work (short JDBC
+ * transactions) runs on worker threads; jobs run on their own workers.
+ */
+@GrpcService
+public class LabelingGrpcService implements LabelingService {
+
+    private final DatasetService datasets;
+
+    public LabelingGrpcService(DatasetService datasets) {
+        this.datasets = datasets;
+    }
+
+    @Override
+    public Uni<CreateDatasetResponse> createDataset(CreateDatasetRequest request) {
+        String creator = Actors.current();
+        return call(() -> CreateDatasetResponse.newBuilder()
+                .setDataset(LabelingProtos.dataset(datasets.create(request.getDatasetId(),
+                        request.getDataset().getDisplayName(), request.getDataset().getDescription(), creator)))
+                .build());
+    }
+
+    @Override
+    public Uni<GetDatasetResponse> getDataset(GetDatasetRequest request) {
+        return call(() -> GetDatasetResponse.newBuilder()
+                .setDataset(LabelingProtos.dataset(datasets.get(Ids.parse(request.getName(), Ids.DATASETS, "name"))))
+                .build());
+    }
+
+    @Override
+    public Uni<ListDatasetsResponse> listDatasets(ListDatasetsRequest request) {
+        return call(() -> {
+            var page = datasets.list(request.getPageSize(), request.getPageToken());
+            var b = ListDatasetsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+            page.items().forEach(d -> b.addDatasets(LabelingProtos.dataset(d)));
+            return b.build();
+        });
+    }
+
+    @Override
+    public Uni<ListDatasetItemsResponse> listDatasetItems(ListDatasetItemsRequest request) {
+        return call(() -> {
+            Page<DatasetItem> page = datasets.listItems(Ids.parse(request.getParent(), Ids.DATASETS, "parent"),
+                    request.getPageSize(), request.getPageToken());
+            var b = ListDatasetItemsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+            page.items().forEach(i -> b.addDatasetItems(LabelingProtos.item(i)));
+            return b.build();
+        });
+    }
+
+    /** Each stream message is stored in its own transaction as it arrives, so a large import never sits in memory. */
+    @Override
+    public Uni<ImportDatasetItemsResponse> importDatasetItems(Multi<ImportDatasetItemsRequest> request) {
+        AtomicReference<DatasetService.ImportSession> session = new AtomicReference<>();
+        AtomicLong rows = new AtomicLong();
+        return request.emitOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().invoke(message -> {
+                    String name = message.getDataset();
+                    if (session.get() == null) {
+                        if (name.isEmpty()) {
+                            throw LabelingException.invalid(ErrorReason.INVALID_ARGUMENT, "dataset",
+                                    "is required in the first message");
+                        }
+                        session.set(datasets.startImport(Ids.parse(name, Ids.DATASETS, "dataset")));
+                    } else if (!name.isEmpty() && !name.equals(Ids.DATASETS + session.get().datasetId())) {
+                        throw LabelingException.invalid(ErrorReason.DATASET_MISMATCH, "dataset",
+                                "names " + name + " but the stream imports into datasets/"
+                                        + session.get().datasetId());
+                    }
+                    session.get().accept(message.getItemsList().stream()
+                            .map(item -> LabelingProtos.row(rows.incrementAndGet(), item)).toList());
+                })
+                .collect().last()
+                .map(last -> {
+                    if (session.get() == null) {
+                        throw LabelingException.invalid(ErrorReason.INVALID_ARGUMENT, "dataset",
+                                "the stream sent no message");
+                    }
+                    return LabelingProtos.importResult(session.get().finish());
+                })
+                .onFailure().transform(GrpcErrors::toGrpc);
+    }
+
+    @Override
+    public Uni<CreateBinocularJobResponse> createBinocularJob(CreateBinocularJobRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("createBinocularJob is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Uni<GetBinocularJobResponse> getBinocularJob(GetBinocularJobRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("getBinocularJob is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Uni<ListBinocularJobsResponse> listBinocularJobs(ListBinocularJobsRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("listBinocularJobs is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Uni<CancelBinocularJobResponse> cancelBinocularJob(CancelBinocularJobRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("cancelBinocularJob is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Uni<ResumeBinocularJobResponse> resumeBinocularJob(ResumeBinocularJobRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("resumeBinocularJob is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Uni<ListBinocularLabelsResponse> listBinocularLabels(ListBinocularLabelsRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("listBinocularLabels is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Uni<CreateEvaluationResponse> createEvaluation(CreateEvaluationRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("createEvaluation is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Uni<GetEvaluationResponse> getEvaluation(GetEvaluationRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("getEvaluation is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Uni<ListEvaluationsResponse> listEvaluations(ListEvaluationsRequest request) {
+        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("listEvaluations is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Multi<WatchBinocularJobResponse> watchBinocularJob(WatchBinocularJobRequest request) {
+        return Multi.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("watchBinocularJob is not implemented yet").asRuntimeException());
+    }
+
+    @Override
+    public Multi<ExportTrainingSetResponse> exportTrainingSet(ExportTrainingSetRequest request) {
+        return Multi.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
+                .withDescription("exportTrainingSet is not implemented yet").asRuntimeException());
+    }
+
+    static <T> Uni<T> call(Supplier<T> work) {
+        return Uni.createFrom().item(work)
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onFailure().transform(GrpcErrors::toGrpc);
+    }
+}
