@@ -36,12 +36,25 @@ class LayeringTest {
 
     @Test
     void adaptersDoNotTouchStorageDirectly() {
-        noClasses().that().resideInAnyPackage("..review.grpc..", "..review.messaging..")
+        noClasses().that().resideInAnyPackage("..review.grpc..", "..review.messaging..", "..review.console..",
+                "..review.security..")
                 .should().dependOnClassesThat()
                 .haveSimpleName("TaskRepository")
                 .orShould().dependOnClassesThat().haveSimpleName("StatsRepository")
                 .orShould().dependOnClassesThat().haveSimpleName("Transactions")
                 .because("adapters go through service/ (transactions, validation, audit, events)")
+                .check(CLASSES);
+    }
+
+    @Test
+    void consoleAndGrpcAdaptersAreIndependentAndShareOnlyTheServiceAndTheIdentityMapping() {
+        noClasses().that().resideInAPackage("..review.console..")
+                .should().dependOnClassesThat()
+                .resideInAnyPackage("..review.grpc..", "..review.messaging..", "..review.repository..", "java.sql..",
+                        "io.grpc..")
+                .check(CLASSES);
+        noClasses().that().resideInAPackage("..review.grpc..")
+                .should().dependOnClassesThat().resideInAPackage("..review.console..")
                 .check(CLASSES);
     }
 

@@ -73,6 +73,26 @@ public final class ReviewClient implements AutoCloseable {
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
+    /**
+     * A stub that authenticates as a built-in user with HTTP Basic credentials, plus optional {@code x-cope-*} headers
+     * (which an authenticated call must ignore).
+     */
+    public ReviewServiceGrpc.ReviewServiceBlockingStub signedIn(String user, String password, String actorHeader,
+            String roleHeader) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Basic " + java.util.Base64
+                .getEncoder()
+                .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        if (actorHeader != null) {
+            headers.put(Metadata.Key.of("x-cope-actor", Metadata.ASCII_STRING_MARSHALLER), actorHeader);
+        }
+        if (roleHeader != null) {
+            headers.put(Metadata.Key.of("x-cope-role", Metadata.ASCII_STRING_MARSHALLER), roleHeader);
+        }
+        return ReviewServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
     public ReviewServiceGrpc.ReviewServiceBlockingStub reviewer(String name) {
         return as(name, "reviewer");
     }

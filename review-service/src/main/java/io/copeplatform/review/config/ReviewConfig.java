@@ -27,6 +27,10 @@ public interface ReviewConfig {
 
     Lease lease();
 
+    Auth auth();
+
+    Console console();
+
     Intake intake();
 
     Outbox outbox();
@@ -44,6 +48,29 @@ public interface ReviewConfig {
         /** Shortest lease a request may ask for (shorter ones are refused with INVALID_LEASE_DURATION). */
         @WithDefault("1s")
         Duration minDuration();
+    }
+
+    /** How callers are identified (see the README, "Identity and roles"). */
+    interface Auth {
+        /**
+         * Whether gRPC calls WITHOUT credentials may name their caller in the {@code x-cope-actor} /
+         * {@code x-cope-role} metadata. Only for deployments where an authenticating proxy sets these headers and
+         * strips any a client sent; off by default, so an unauthenticated call is refused (UNAUTHENTICATED).
+         * Authenticated calls (Basic or an OIDC bearer token) always use their identity and ignore the headers.
+         */
+        @WithDefault("false")
+        boolean trustCallerMetadata();
+    }
+
+    /** The web console. */
+    interface Console {
+        /** Whether task content starts blurred (a reviewer reveals it with the blur toggle). */
+        @WithDefault("true")
+        boolean blurContentByDefault();
+
+        /** Audit log entries per console page. */
+        @WithDefault("50")
+        int auditPageSize();
     }
 
     /** The consumer of {@code review.tasks.v1}. */

@@ -2,10 +2,12 @@ package io.copeplatform.review.grpc;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.copeplatform.review.config.ReviewConfig;
 import io.copeplatform.review.domain.Caller;
 import io.copeplatform.review.domain.ErrorReason;
 import io.copeplatform.review.domain.ReviewException;
 import io.copeplatform.review.domain.Role;
+import io.copeplatform.review.security.AuthenticatedCallers;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -13,11 +15,15 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.quarkus.grpc.GlobalInterceptor;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /**
- * Who is calling and in which role: the {@code x-cope-actor} and {@code x-cope-role} ({@code reviewer|lead|admin},
- * default {@code reviewer}) metadata headers. In production an authenticating proxy (or, with the console, OIDC) sets
- * them and strips any a client sent; the service trusts them.
+ * Who is calling over gRPC. An authenticated call (HTTP Basic with a built-in user, or an OIDC bearer token, checked by
+ * Quarkus security on the shared HTTP port) is its identity, mapped like the console's ({@link AuthenticatedCallers});
+ * the {@code x-cope-*} headers are then ignored, so they cannot raise a role. A call without credentials is
+ * UNAUTHENTICATED unless {@code review.auth.trust-caller-metadata} is on, for deployments whose authenticating proxy
+ * sets {@code x-cope-actor} / {@code x-cope-role} ({@code reviewer|lead|admin}, default {@code reviewer}) and strips
+ * any a client sent.
  */
 @GlobalInterceptor
 @ApplicationScoped
@@ -28,6 +34,12 @@ public class Callers implements ServerInterceptor {
     private static final Context.Key<String> ACTOR = Context.key("cope-actor");
     private static final Context.Key<String> ROLE = Context.key("cope-role");
 
+    private final boolean trustCallerMetadata;
+
+    public Callers(ReviewConfig config) {
+        this.trustCallerMetadata = config.auth().trustCallerMetadata();
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
@@ -36,9 +48,27 @@ public class Callers implements ServerInterceptor {
         return Contexts.interceptCall(context, call, headers, next);
     }
 
-    /** The caller of the current gRPC call; UNAUTHENTICATED without an actor or with an unknown role. */
-    static Caller current() {
-        return of(ACTOR.get(), ROLE.get());
+    /** The caller headers of the current gRPC call (read on the call's thread, where its context is attached). */
+    record Headers(String actor, String role) {
+    }
+
+    static Headers headers() {
+        return new Headers(ACTOR.get(), ROLE.get());
+    }
+
+    /**
+     * The caller, authenticated as {@code identity} (anonymous when no credentials came) or named by trusted headers.
+     */
+    Caller current(SecurityIdentity identity, Headers headers) {
+        if (identity != null && !identity.isAnonymous()) {
+            return AuthenticatedCallers.of(identity)
+                    .orElseThrow(() -> ReviewException.roleRequired(Role.REVIEWER, "Using the review API"));
+        }
+        if (!trustCallerMetadata) {
+            throw ReviewException.of(ErrorReason.UNAUTHENTICATED,
+                    "No credentials: authenticate with HTTP Basic (built-in users) or an OIDC bearer token");
+        }
+        return of(headers.actor(), headers.role());
     }
 
     static Caller of(String actor, String role) {

@@ -41,6 +41,7 @@ import io.copeplatform.review.service.ReviewQueue;
 import io.copeplatform.review.service.ReviewStatistics;
 import io.copeplatform.review.stats.AgreementReport;
 import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -55,10 +56,15 @@ public class ReviewGrpcService implements ReviewService {
 
     private final ReviewQueue queue;
     private final ReviewStatistics statistics;
+    private final Callers callers;
+    private final CurrentIdentityAssociation identities;
 
-    public ReviewGrpcService(ReviewQueue queue, ReviewStatistics statistics) {
+    public ReviewGrpcService(ReviewQueue queue, ReviewStatistics statistics, Callers callers,
+            CurrentIdentityAssociation identities) {
         this.queue = queue;
         this.statistics = statistics;
+        this.callers = callers;
+        this.identities = identities;
     }
 
     @Override
@@ -245,16 +251,17 @@ public class ReviewGrpcService implements ReviewService {
         });
     }
 
-    /** Runs {@code work} for the current caller on a worker thread; every failure leaves through {@link GrpcErrors}. */
-    private static <T> Uni<T> call(Function<Caller, T> work) {
-        Caller caller;
-        try {
-            caller = Callers.current();
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(GrpcErrors.toGrpc(e));
-        }
-        return Uni.createFrom().item(() -> work.apply(caller))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+    /**
+     * Runs {@code work} for the current caller on a worker thread; every failure leaves through {@link GrpcErrors}. The
+     * identity was authenticated by Quarkus security before the call reached us (credentials are checked on the shared
+     * HTTP port); the headers are read here, on the call's thread.
+     */
+    private <T> Uni<T> call(Function<Caller, T> work) {
+        Callers.Headers headers = Callers.headers();
+        return identities.getDeferredIdentity()
+                .map(identity -> callers.current(identity, headers))
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(work)
                 .onFailure().transform(GrpcErrors::toGrpc);
     }
 

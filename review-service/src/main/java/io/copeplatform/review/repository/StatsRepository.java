@@ -26,6 +26,27 @@ public class StatsRepository {
     public record LeaseFigures(long released, long expired, Duration underLease, List<Duration> decisionTimes) {
     }
 
+    /** How far the review of one iteration's mismatches got. */
+    public record IterationProgress(int iteration, long tasks, long done, long escalated) {
+    }
+
+    /** Task counts per iteration of a job, oldest iteration first. */
+    public List<IterationProgress> iterationProgress(Connection c, String job) throws SQLException {
+        String sql = "SELECT iteration, count(*), count(*) FILTER (WHERE state = 'DONE'), "
+                + "count(*) FILTER (WHERE state = 'ESCALATED') FROM review.tasks WHERE job = ? "
+                + "GROUP BY iteration ORDER BY iteration";
+        List<IterationProgress> out = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, job);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new IterationProgress(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Non-resolution decisions on the job's tasks (optionally one iteration), ordered by task. */
     public List<Rating> jobRatings(Connection c, String job, Integer iteration) throws SQLException {
         String sql = "SELECT d.task_id, d.reviewer, d.label, d.caused_escalation, d.create_time FROM review.decisions d "

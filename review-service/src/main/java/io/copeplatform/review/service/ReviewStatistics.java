@@ -40,6 +40,14 @@ public class ReviewStatistics {
             List<byte[]> iterationSummaries) {
     }
 
+    /** One iteration of a job: how many of its mismatches were reviewed and how the reviewers agreed on them. */
+    public record IterationAgreement(int iteration, long tasks, long done, long escalated, AgreementReport report) {
+    }
+
+    /** A job's agreement overall and per iteration (the console's job page). */
+    public record JobOverview(JobAgreement overall, List<IterationAgreement> iterations) {
+    }
+
     /** Throughput and agreement of one reviewer in [start, end). Nullable doubles are unset when undefined. */
     public record ReviewerFigures(String reviewer, Instant start, Instant end, long decisions, long released,
             long expired, double decisionsPerHour, Duration medianDecisionTime, long overlapped,
@@ -56,6 +64,19 @@ public class ReviewStatistics {
             AgreementReport report = AgreementCalculator.report(items(stats.jobRatings(c, job, iteration)));
             return new JobAgreement(job, iteration, report, stats.escalatedTasks(c, job, iteration),
                     tasks.iterationSummaries(c, job));
+        });
+    }
+
+    /** Leads and admins only, like {@link #agreement}: the job's agreement overall and per iteration in one read. */
+    public JobOverview overview(Caller caller, String job) {
+        JobAgreement overall = agreement(caller, job, null);
+        return tx.inTransaction(c -> {
+            List<IterationAgreement> iterations = new ArrayList<>();
+            for (StatsRepository.IterationProgress p : stats.iterationProgress(c, job)) {
+                AgreementReport report = AgreementCalculator.report(items(stats.jobRatings(c, job, p.iteration())));
+                iterations.add(new IterationAgreement(p.iteration(), p.tasks(), p.done(), p.escalated(), report));
+            }
+            return new JobOverview(overall, iterations);
         });
     }
 
