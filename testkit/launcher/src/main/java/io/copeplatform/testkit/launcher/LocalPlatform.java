@@ -115,10 +115,14 @@ public final class LocalPlatform {
                 Path.of("review-service/target/quarkus-app/quarkus-run.jar"), options.reviewPort(),
                 Map.of("REVIEW_DB_JDBC_URL", postgres.jdbcUrl(reviewDb),
                         "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                        "REVIEW_LOG_JSON", "false"),
+                        "REVIEW_LOG_JSON", "false",
+                        // The "local" profile defines the built-in console users listed below (never in production).
+                        "QUARKUS_PROFILE", "prod,local"),
                 options.dataDir().resolve("logs"));
         started.push(review);
-        log("review-service  " + review.baseUrl() + "  (gRPC review queue; the web console comes with issue 7)");
+        log("review-service  " + review.baseUrl() + "  (gRPC review queue, HTTP Basic with the users below)");
+        log("  web console  " + review.baseUrl() + "/console  users (password = name): ann, bob (reviewer), "
+                + "lena (lead), adam (admin)");
 
         log("ready. Press Ctrl-C to stop.");
     }
