@@ -2,12 +2,7 @@ package io.copeplatform.inference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -37,29 +32,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class PolicyReferenceTest {
 
-    private static final String POLICY = """
-            # Spam
-
-            ## Overview
-            This policy flags unsolicited advertising.
-
-            ## Definition of Terms
-            - **Advertising**: content that promotes a product for sale.
-
-            ## Interpretation of Language
-            Read the content literally.
-
-            ## Definition of Labels
-
-            ### (SP1): Unsolicited ads
-            #### Includes
-            - **Advertising** sent to people who did not ask for it.
-            #### Excludes
-            - Product questions from users.
-            """;
+    private static final String POLICY = RegistryRest.policy("");
 
     private static ManagedChannel channel;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Inject
     PolicyEventsListener listener;
@@ -133,13 +108,8 @@ class PolicyReferenceTest {
                 .getResult();
     }
 
-    private static void registry(String method, String path, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
-                RegistryProcess.get().baseUrl() + path)).header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertTrue(response.statusCode() == 200, method + " " + path + " -> " + response.statusCode() + " "
-                + response.body());
+    private static void registry(String method, String path, String body) {
+        RegistryRest.call(method, path, body);
     }
 
     private static String reason(StatusRuntimeException e) {
@@ -154,6 +124,6 @@ class PolicyReferenceTest {
     }
 
     private static String json(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+        return RegistryRest.json(text);
     }
 }

@@ -13,6 +13,8 @@ public class RegistryTestResource implements QuarkusTestResourceLifecycleManager
     @Override
     public Map<String, String> start() {
         String port = String.valueOf(RegistryProcess.get().port());
+        // Live before the service starts: the service must pin it at start-up (PrefixPinningTest).
+        RegistryRest.ensureLive(PrefixPinningTest.LIVE_AT_STARTUP, RegistryRest.policy("Seeded before start-up.\n"));
         return Map.of(
                 "quarkus.grpc.clients.policy-registry.host", "localhost",
                 "quarkus.grpc.clients.policy-registry.port", port,

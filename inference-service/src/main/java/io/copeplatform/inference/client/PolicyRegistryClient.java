@@ -9,7 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
 
+import io.copeplatform.api.policy.v1.ListPoliciesRequest;
+import io.copeplatform.api.policy.v1.ListPoliciesResponse;
 import io.copeplatform.api.policy.v1.MutinyPolicyRegistryServiceGrpc;
+import io.copeplatform.api.policy.v1.Policy;
 import io.copeplatform.api.policy.v1.PolicyVersionState;
 import io.copeplatform.api.policy.v1.ResolvePolicyRequest;
 import io.copeplatform.inference.config.InferenceConfig;
@@ -19,12 +22,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Outbound adapter to policy-registry's ResolvePolicy: maps the API message to {@link ResolvedPolicy} and the
- * registry's errors to this service's: the registry's NOT_FOUND / INVALID_ARGUMENT reasons pass through; anything that
- * means "could not ask" becomes {@link RegistryUnavailableException} (the cache may then serve stale).
+ * Outbound adapter to policy-registry (ResolvePolicy, and ListPolicies for the live ones): maps the API message to
+ * {@link ResolvedPolicy} and the registry's errors to this service's: the registry's NOT_FOUND / INVALID_ARGUMENT
+ * reasons pass through; anything that means "could not ask" becomes {@link RegistryUnavailableException} (the cache may
+ * then serve stale).
  */
 @ApplicationScoped
 public class PolicyRegistryClient {
@@ -47,6 +52,22 @@ public class PolicyRegistryClient {
                         r.getThreshold(), r.getLive(),
                         r.getState() == PolicyVersionState.POLICY_VERSION_STATE_DEPRECATED))
                 .onFailure().transform(failure -> translate(reference, failure));
+    }
+
+    /** Names ({@code policies/{policy}}) of every policy that has a live deployment, all pages. */
+    public Uni<List<String>> livePolicies() {
+        return Multi.createBy().repeating()
+                .uni(() -> new String[]{""}, token -> Uni.createFrom().deferred(() -> registry
+                        .withDeadlineAfter(config.registry().timeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .listPolicies(ListPoliciesRequest.newBuilder().setPageSize(500).setPageToken(token[0])
+                                .build()))
+                        .invoke(page -> token[0] = page.getNextPageToken()))
+                .whilst(page -> !page.getNextPageToken().isEmpty())
+                .onItem().transformToIterable(ListPoliciesResponse::getPoliciesList)
+                .filter(Policy::hasLiveDeployment)
+                .map(Policy::getName)
+                .collect().asList()
+                .onFailure().transform(failure -> translate("policies", failure));
     }
 
     private static Throwable translate(String reference, Throwable failure) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -14,6 +15,8 @@ public interface InferenceConfig {
     Model model();
 
     Batching batching();
+
+    PrefixCache prefixCache();
 
     Limits limits();
 
@@ -68,6 +71,24 @@ public interface InferenceConfig {
         /** On shutdown, how long queued work may take to finish. */
         @WithDefault("30s")
         Duration drainTimeout();
+    }
+
+    /** The policy-prefix KV cache (models with past-key-values inputs only). */
+    interface PrefixCache {
+        /** Reuse the past of a policy's prompt prefix; a request then runs only its content tokens. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Most bytes of cached pasts, held off the Java heap (direct buffers: raise -XX:MaxDirectMemorySize with it).
+         * Pinned live versions are kept even beyond it; unpinned prefixes are evicted least-recently-used first.
+         */
+        @WithDefault("512M")
+        MemorySize maxBytes();
+
+        /** Pin the prefixes of live policy versions: at start-up and on every PolicyVersionDeployed event. */
+        @WithDefault("true")
+        boolean pinLive();
     }
 
     /** Request limits; violations are INVALID_ARGUMENT with field violations. */

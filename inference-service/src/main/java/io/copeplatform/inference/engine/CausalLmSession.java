@@ -2,6 +2,7 @@ package io.copeplatform.inference.engine;
 
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -239,11 +240,11 @@ public final class CausalLmSession implements AutoCloseable {
                 inputs.put(past.pastValue(layer), emptyPast(empty));
             }
             try (OrtSession.Result result = session.run(inputs, outputs)) {
-                float[][] keys = new float[past.numLayers()][];
-                float[][] values = new float[past.numLayers()][];
+                ByteBuffer[] keys = new ByteBuffer[past.numLayers()];
+                ByteBuffer[] values = new ByteBuffer[past.numLayers()];
                 for (int layer = 0; layer < past.numLayers(); layer++) {
-                    keys[layer] = floats((OnnxTensor) result.get(past.presentKey(layer)).orElseThrow());
-                    values[layer] = floats((OnnxTensor) result.get(past.presentValue(layer)).orElseThrow());
+                    keys[layer] = offHeapCopy((OnnxTensor) result.get(past.presentKey(layer)).orElseThrow());
+                    values[layer] = offHeapCopy((OnnxTensor) result.get(past.presentValue(layer)).orElseThrow());
                 }
                 return new PrefixPast(keys, values, prefix.length, past.numKvHeads(), past.headDim());
             }
@@ -257,7 +258,8 @@ public final class CausalLmSession implements AutoCloseable {
     /**
      * Label logits of {@code suffixes} each continuing {@code prefix}: the prefix past is repeated along the batch,
      * suffixes are left-padded after it (attention mask spans past + current; position ids continue after the prefix,
-     * counting real tokens), so every row equals its whole prompt run alone.
+     * counting real tokens), so every row equals its whole prompt run alone. A batch of one passes the cached buffers
+     * to ONNX Runtime without copying them.
      */
     public float[][] labelLogitsAfter(PrefixPast prefix, List<long[]> suffixes) {
         ModelManifest.PastKeyValues past = requirePast();
@@ -295,8 +297,8 @@ public final class CausalLmSession implements AutoCloseable {
                     new long[]{batch, length}));
             long[] pastShape = {batch, prefix.kvHeads(), pastLength, prefix.headDim()};
             for (int layer = 0; layer < past.numLayers(); layer++) {
-                inputs.put(past.pastKey(layer), repeated(prefix.keys()[layer], batch, pastShape));
-                inputs.put(past.pastValue(layer), repeated(prefix.values()[layer], batch, pastShape));
+                inputs.put(past.pastKey(layer), repeated(prefix.key(layer), batch, pastShape));
+                inputs.put(past.pastValue(layer), repeated(prefix.value(layer), batch, pastShape));
             }
             try (OrtSession.Result result = session.run(inputs, Set.of(graph.logits()))) {
                 return labelsOf((OnnxTensor) result.get(graph.logits()).orElseThrow(), batch);
@@ -313,27 +315,37 @@ public final class CausalLmSession implements AutoCloseable {
         if (past == null || manifest.graph().positionIds() == null) {
             throw new IllegalStateException("Model " + manifest.name() + " has no past-key-values inputs");
         }
-        if (manifest.bytesPerElement() != Float.BYTES) {
-            throw new IllegalStateException("Prefix reuse handles float32 graphs only so far (" + manifest.name()
-                    + " is " + manifest.dtype() + ")");
-        }
         return past;
     }
 
-    private OnnxTensor repeated(float[] one, int batch, long[] shape) throws OrtException {
-        FloatBuffer buffer = FloatBuffer.allocate(one.length * batch);
-        for (int row = 0; row < batch; row++) {
-            buffer.put(one);
-        }
-        buffer.flip();
-        return OnnxTensor.createTensor(env, buffer, shape);
+    /** Whether this graph can score suffixes after a cached prefix past. */
+    public boolean supportsPrefixReuse() {
+        return manifest.graph().pastKeyValues() != null && manifest.graph().positionIds() != null;
     }
 
-    private static float[] floats(OnnxTensor tensor) {
-        FloatBuffer buffer = tensor.getFloatBuffer();
-        float[] values = new float[buffer.remaining()];
-        buffer.get(values);
-        return values;
+    /** The past as the graph's element type; one row is used in place, more rows are copies side by side. */
+    private OnnxTensor repeated(ByteBuffer one, int batch, long[] shape) throws OrtException {
+        ByteBuffer data = one;
+        if (batch > 1) {
+            data = ByteBuffer.allocateDirect(one.capacity() * batch).order(ByteOrder.nativeOrder());
+            for (int row = 0; row < batch; row++) {
+                data.put(one.duplicate().clear());
+            }
+            data.flip();
+        }
+        return OnnxTensor.createTensor(env, data, shape, pastElementType());
+    }
+
+    private OnnxJavaType pastElementType() {
+        return manifest.bytesPerElement() == 2 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT;
+    }
+
+    /** A present tensor's bytes, copied into a direct native-order buffer that outlives the run's result. */
+    private static ByteBuffer offHeapCopy(OnnxTensor tensor) {
+        ByteBuffer bytes = tensor.getByteBuffer();
+        ByteBuffer copy = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.nativeOrder());
+        copy.put(bytes).flip();
+        return copy;
     }
 
     private float[][] labelsOf(OnnxTensor logits, int batch) throws OrtException {

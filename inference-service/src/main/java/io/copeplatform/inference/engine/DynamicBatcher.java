@@ -3,43 +3,57 @@ package io.copeplatform.inference.engine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
- * Collects prompts into batches: a worker takes the first waiting prompt, gathers more for at most
- * {@code maxQueueDelay} (or until {@code maxBatchSize}), drops those whose deadline passed, groups the rest by length
- * so padding stays under {@code maxPaddingRatio}, and runs each group as one forward pass.
+ * Collects work items into batches: a worker takes the first waiting item, gathers more for at most
+ * {@code maxQueueDelay} (or until {@code maxBatchSize}), drops those whose deadline passed, splits the rest by group
+ * key (items of one forward pass must share it — e.g. the same cached policy prefix), then within a group by length so
+ * padding stays under {@code maxPaddingRatio}, and runs each part as one forward pass.
  * <p>
  * The queue is bounded: a full queue refuses at once ({@link QueueFullException}). {@link #close()} stops taking work
  * and drains what is queued.
  *
+ * @param <T>
+ *            a work item (a prompt)
  * @param <R>
- *            the per-prompt result of a batch run
+ *            the per-item result of a batch run
  */
-public final class DynamicBatcher<R> implements AutoCloseable {
+public final class DynamicBatcher<T, R> implements AutoCloseable {
 
     private final BatcherSettings settings;
-    private final Function<List<long[]>, List<R>> runBatch;
-    private final BlockingQueue<Pending<R>> queue;
+    private final Function<List<T>, List<R>> runBatch;
+    private final Function<T, Object> groupKey;
+    private final ToIntFunction<T> length;
+    private final BlockingQueue<Pending<T, R>> queue;
     private final List<Thread> workers = new ArrayList<>();
     private final BatchObserver observer;
     private volatile boolean closing;
 
     /**
      * @param runBatch
-     *            computes one batch (prompts of any lengths); returns one result per prompt, in order
+     *            computes one batch (items of one group key, any lengths); returns one result per item, in order
+     * @param groupKey
+     *            items with different keys never share a batch ({@code null} is a key like any other)
+     * @param length
+     *            tokens an item costs in a forward pass (for length grouping)
      * @param observer
      *            told about every batch and drop (metrics)
      */
-    public DynamicBatcher(BatcherSettings settings, Function<List<long[]>, List<R>> runBatch,
-            BatchObserver observer) {
+    public DynamicBatcher(BatcherSettings settings, Function<List<T>, List<R>> runBatch, Function<T, Object> groupKey,
+            ToIntFunction<T> length, BatchObserver observer) {
         this.settings = settings;
         this.runBatch = runBatch;
+        this.groupKey = groupKey;
+        this.length = length;
         this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         for (int i = 0; i < settings.workers(); i++) {
@@ -50,15 +64,22 @@ public final class DynamicBatcher<R> implements AutoCloseable {
         }
     }
 
+    /** A batcher of plain prompts (token ids), all in one group. */
+    public static <R> DynamicBatcher<long[], R> ofPrompts(BatcherSettings settings,
+            Function<List<long[]>, List<R>> runBatch, BatchObserver observer) {
+        return new DynamicBatcher<>(settings, runBatch, prompt -> null, prompt -> prompt.length, observer);
+    }
+
     /**
-     * Queues a prompt. {@code deadlineNanos} is a {@link System#nanoTime()} instant after which the prompt is dropped
+     * Queues an item. {@code deadlineNanos} is a {@link System#nanoTime()} instant after which the item is dropped
      * before compute ({@link Long#MAX_VALUE}: none).
      */
-    public CompletableFuture<Batched<R>> submit(long[] prompt, long deadlineNanos) {
+    public CompletableFuture<Batched<R>> submit(T item, long deadlineNanos) {
         if (closing) {
             throw new ShuttingDownException();
         }
-        Pending<R> pending = new Pending<>(prompt, deadlineNanos, System.nanoTime(), new CompletableFuture<>());
+        Pending<T, R> pending = new Pending<>(item, length.applyAsInt(item), deadlineNanos, System.nanoTime(),
+                new CompletableFuture<>());
         if (!queue.offer(pending)) {
             observer.rejected();
             throw new QueueFullException(settings.queueCapacity());
@@ -71,10 +92,10 @@ public final class DynamicBatcher<R> implements AutoCloseable {
     }
 
     private void work() {
-        List<Pending<R>> batch = new ArrayList<>(settings.maxBatchSize());
+        List<Pending<T, R>> batch = new ArrayList<>(settings.maxBatchSize());
         while (!closing || !queue.isEmpty()) {
             try {
-                Pending<R> first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -82,7 +103,7 @@ public final class DynamicBatcher<R> implements AutoCloseable {
                 long gatherUntil = first.enqueuedNanos() + settings.maxQueueDelay().toNanos();
                 while (batch.size() < settings.maxBatchSize()) {
                     long wait = gatherUntil - System.nanoTime();
-                    Pending<R> next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
+                    Pending<T, R> next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
                     if (next == null) {
                         break;
                     }
@@ -101,33 +122,35 @@ public final class DynamicBatcher<R> implements AutoCloseable {
         }
     }
 
-    private void runGrouped(List<Pending<R>> batch) {
+    private void runGrouped(List<Pending<T, R>> batch) {
         long now = System.nanoTime();
-        List<Pending<R>> live = new ArrayList<>(batch.size());
-        for (Pending<R> pending : batch) {
+        Map<Object, List<Pending<T, R>>> groups = new LinkedHashMap<>();
+        for (Pending<T, R> pending : batch) {
             if (now > pending.deadlineNanos()) {
                 observer.droppedPastDeadline();
                 pending.result().completeExceptionally(new DeadlineExceededException(
                         Duration.ofNanos(now - pending.enqueuedNanos()).toMillis()));
             } else {
-                live.add(pending);
+                groups.computeIfAbsent(groupKey.apply(pending.item()), key -> new ArrayList<>()).add(pending);
             }
         }
-        live.sort(Comparator.comparingInt(p -> p.prompt().length));
-        int start = 0;
-        while (start < live.size()) {
-            int end = groupEnd(live, start);
-            run(live.subList(start, end), now);
-            start = end;
+        for (List<Pending<T, R>> group : groups.values()) {
+            group.sort(Comparator.comparingInt(Pending::length));
+            int start = 0;
+            while (start < group.size()) {
+                int end = lengthGroupEnd(group, start);
+                run(group.subList(start, end), now);
+                start = end;
+            }
         }
     }
 
-    /** Extends the group (sorted by length) while padding stays within the allowed share of its tokens. */
-    private int groupEnd(List<Pending<R>> sorted, int start) {
+    /** Extends the part (sorted by length) while padding stays within the allowed share of its tokens. */
+    private int lengthGroupEnd(List<Pending<T, R>> sorted, int start) {
         long real = 0;
         int end = start;
         while (end < sorted.size()) {
-            int longest = sorted.get(end).prompt().length;
+            int longest = sorted.get(end).length();
             long candidateReal = real + longest;
             long total = (long) longest * (end - start + 1);
             if (end > start && 1.0 - (double) candidateReal / total > settings.maxPaddingRatio()) {
@@ -139,22 +162,28 @@ public final class DynamicBatcher<R> implements AutoCloseable {
         return end;
     }
 
-    private void run(List<Pending<R>> group, long dequeuedNanos) {
-        List<long[]> prompts = group.stream().map(Pending::prompt).toList();
+    private void run(List<Pending<T, R>> part, long dequeuedNanos) {
+        List<T> items = part.stream().map(Pending::item).toList();
         long started = System.nanoTime();
-        List<R> results = runBatch.apply(prompts);
+        List<R> results;
+        try {
+            results = runBatch.apply(items);
+        } catch (RuntimeException | Error e) {
+            // One failing part must not take the other groups of the same gathering down with it.
+            failAll(part, e);
+            return;
+        }
         long computeNanos = System.nanoTime() - started;
-        int maxLength = prompts.get(prompts.size() - 1).length;
-        observer.batch(group.size(), maxLength, computeNanos);
-        for (int i = 0; i < group.size(); i++) {
-            Pending<R> pending = group.get(i);
+        observer.batch(part.size(), part.get(part.size() - 1).length(), computeNanos);
+        for (int i = 0; i < part.size(); i++) {
+            Pending<T, R> pending = part.get(i);
             pending.result().complete(new Batched<>(results.get(i), dequeuedNanos - pending.enqueuedNanos(),
-                    computeNanos, group.size()));
+                    computeNanos, part.size()));
         }
     }
 
-    private static <R> void failAll(List<Pending<R>> batch, Throwable failure) {
-        for (Pending<R> pending : batch) {
+    private static <T, R> void failAll(List<Pending<T, R>> batch, Throwable failure) {
+        for (Pending<T, R> pending : batch) {
             pending.result().completeExceptionally(failure);
         }
     }
@@ -171,7 +200,7 @@ public final class DynamicBatcher<R> implements AutoCloseable {
                 break;
             }
         }
-        Pending<R> left;
+        Pending<T, R> left;
         while ((left = queue.poll()) != null) {
             left.result().completeExceptionally(new ShuttingDownException());
         }
@@ -186,7 +215,7 @@ public final class DynamicBatcher<R> implements AutoCloseable {
     public record Batched<R>(R value, long queueNanos, long computeNanos, int batchSize) {
     }
 
-    private record Pending<R>(long[] prompt, long deadlineNanos, long enqueuedNanos,
+    private record Pending<T, R>(T item, int length, long deadlineNanos, long enqueuedNanos,
             CompletableFuture<Batched<R>> result) {
     }
 

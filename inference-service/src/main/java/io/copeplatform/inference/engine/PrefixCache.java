@@ -47,20 +47,24 @@ public final class PrefixCache {
         this.compute = compute;
     }
 
+    /** A past and whether it came from the cache (or from a computation another caller was already running). */
+    public record Lookup(PrefixPast past, boolean hit) {
+    }
+
     /** The cached past of {@code key}, computing it (once) from {@code prefixIds} on a miss. */
-    public PrefixPast get(Key key, Supplier<long[]> prefixIds) {
+    public Lookup get(Key key, Supplier<long[]> prefixIds) {
         synchronized (this) {
             PrefixPast cached = entries.get(key);
             if (cached != null) {
                 hits.incrementAndGet();
-                return cached;
+                return new Lookup(cached, true);
             }
         }
         CompletableFuture<PrefixPast> mine = new CompletableFuture<>();
         CompletableFuture<PrefixPast> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
             hits.incrementAndGet();
-            return running.join();
+            return new Lookup(running.join(), true);
         }
         misses.incrementAndGet();
         try {
@@ -69,7 +73,7 @@ public final class PrefixCache {
             computeNanos.addAndGet(System.nanoTime() - started);
             retain(key, past);
             mine.complete(past);
-            return past;
+            return new Lookup(past, false);
         } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;
@@ -83,7 +87,7 @@ public final class PrefixCache {
         synchronized (this) {
             pinned.add(key);
         }
-        PrefixPast past = get(key, prefixIds);
+        PrefixPast past = get(key, prefixIds).past();
         synchronized (this) {
             if (!entries.containsKey(key)) {
                 // Retained even over budget: live versions must be served from cache; unpinned ones make room.
@@ -142,6 +146,15 @@ public final class PrefixCache {
 
     public synchronized boolean contains(Key key) {
         return entries.containsKey(key);
+    }
+
+    /** Whether {@code key} is pinned and cached. */
+    public synchronized boolean isPinned(Key key) {
+        return pinned.contains(key) && entries.containsKey(key);
+    }
+
+    public long budgetBytes() {
+        return budgetBytes;
     }
 
     public synchronized long usedBytes() {

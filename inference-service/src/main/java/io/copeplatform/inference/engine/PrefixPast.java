@@ -1,25 +1,40 @@
 package io.copeplatform.inference.engine;
 
+import java.nio.ByteBuffer;
+
 /**
- * The key/value tensors of a prompt prefix (batch 1), per layer, as plain float arrays in
- * {@code [kvHeads, length, headDim]} order. Computed once per (model, policy text, template); a request then runs only
- * its suffix on top of it. Plain heap arrays suit the CPU; a GPU build keeps them device-resident (issue 5).
+ * The key/value tensors of a prompt prefix (batch 1), per layer, in {@code [kvHeads, length, headDim]} order, as the
+ * graph's element type (float32 or float16) in direct, native-order buffers: off the Java heap, and handed to ONNX
+ * Runtime without a copy when a request runs alone. Computed once per (model, policy text, template); a request then
+ * runs only its suffix on top of it.
+ * <p>
+ * The buffers are never written after construction; readers take {@link #key(int)} / {@link #value(int)} views.
  *
- * @param keys
- *            per layer, {@code kvHeads * length * headDim} floats
- * @param values
- *            per layer, same layout
  * @param length
  *            prefix tokens covered
  */
-public record PrefixPast(float[][] keys, float[][] values, int length, int kvHeads, int headDim) {
+public record PrefixPast(ByteBuffer[] keys, ByteBuffer[] values, int length, int kvHeads, int headDim) {
 
-    /** Bytes held (keys and values, 4 bytes per element). */
+    /** Bytes held (keys and values of every layer). */
     public long bytes() {
-        long elements = 0;
+        long bytes = 0;
         for (int layer = 0; layer < keys.length; layer++) {
-            elements += keys[layer].length + values[layer].length;
+            bytes += keys[layer].capacity() + values[layer].capacity();
         }
-        return elements * Float.BYTES;
+        return bytes;
+    }
+
+    /** A read view of layer {@code layer}'s keys, positioned at 0. */
+    public ByteBuffer key(int layer) {
+        return keys[layer].duplicate().clear();
+    }
+
+    /** A read view of layer {@code layer}'s values, positioned at 0. */
+    public ByteBuffer value(int layer) {
+        return values[layer].duplicate().clear();
+    }
+
+    public int layers() {
+        return keys.length;
     }
 }

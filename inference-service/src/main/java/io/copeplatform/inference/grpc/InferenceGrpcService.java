@@ -27,6 +27,7 @@ import io.copeplatform.api.inference.v1.LabelTokens;
 import io.copeplatform.api.inference.v1.ModelInfo;
 import io.copeplatform.api.inference.v1.PolicyProvenance;
 import io.copeplatform.api.inference.v1.PolicySource;
+import io.copeplatform.api.inference.v1.PrefixCacheInfo;
 import io.copeplatform.api.inference.v1.RequestLimits;
 import io.copeplatform.api.inference.v1.ThresholdSource;
 import io.copeplatform.api.inference.v1.TokenCounts;
@@ -102,7 +103,7 @@ public class InferenceGrpcService implements InferenceService {
             // The engine's Device shares its simple name with the API enum.
             boolean cuda = bundle.session().device() == io.copeplatform.inference.engine.Device.CUDA;
             var batching = config.batching();
-            ModelInfo info = ModelInfo.newBuilder()
+            ModelInfo.Builder info = ModelInfo.newBuilder()
                     .setName(manifest.name())
                     .setVersion(manifest.version())
                     .setFamily(manifest.family() == null ? "" : manifest.family())
@@ -123,7 +124,7 @@ public class InferenceGrpcService implements InferenceService {
                             .setNegativeToken(manifest.labels().negativeToken())
                             .setNegativeTokenId(manifest.labels().negativeTokenId()))
                     .setKvCacheSupported(manifest.hasPastKeyValues())
-                    .setPrefixCacheEnabled(false)
+                    .setPrefixCacheEnabled(host.engine().prefixCache().isPresent())
                     .setBatching(BatchingInfo.newBuilder()
                             .setMaxBatchSize(batching.maxBatchSize())
                             .setMaxQueueDelay(duration(batching.maxQueueDelay()))
@@ -134,8 +135,14 @@ public class InferenceGrpcService implements InferenceService {
                             .setMaxPolicyBytes(config.limits().maxPolicyBytes())
                             .setMaxBatchPairs(config.limits().maxBatchPairs()))
                     .setLoadTime(Timestamp.newBuilder().setSeconds(host.loadTime().getEpochSecond())
-                            .setNanos(host.loadTime().getNano()))
-                    .build();
+                            .setNanos(host.loadTime().getNano()));
+            // Java ONNX Runtime has no IO binding: cached pasts live in host memory on every device.
+            host.engine().prefixCache().ifPresent(cache -> info.setPrefixCache(PrefixCacheInfo.newBuilder()
+                    .setBudgetBytes(cache.budgetBytes())
+                    .setUsedBytes(cache.usedBytes())
+                    .setEntryCount(cache.size())
+                    .setPinnedEntryCount(cache.pinnedCount())
+                    .setDeviceResident(false)));
             return Uni.createFrom().item(GetModelInfoResponse.newBuilder().setModelInfo(info).build());
         }).onFailure().transform(GrpcErrors::toStatus);
     }
@@ -238,11 +245,11 @@ public class InferenceGrpcService implements InferenceService {
                         .setPolicyTokens(c.policyTokens())
                         .setContentTokens(c.contentTokens())
                         .setPromptTokens(c.promptTokens())
-                        .setComputedTokens(c.promptTokens()))
+                        .setComputedTokens(c.computedTokens()))
                 .setQueueTime(duration(Duration.ofNanos(c.queueNanos())))
                 .setComputeTime(duration(Duration.ofNanos(c.computeNanos())))
                 .setTruncated(c.truncated())
-                .setPrefixCacheHit(false)
+                .setPrefixCacheHit(c.prefixCacheHit())
                 .setBatchSize(c.batchSize())
                 .build();
     }

@@ -22,15 +22,17 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.copeplatform.api.events.v1.PolicyEvent;
 import io.copeplatform.inference.config.InferenceConfig;
+import io.copeplatform.inference.service.LivePrefixPins;
 import io.copeplatform.inference.service.PolicyCache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * Follows {@code policy.events.v1} and drops a policy's cached references whenever it changes. Every instance must see
- * every event, so each uses its own consumer group and starts at the end of the topic (what happened before it started
- * cannot be in its cache). The record key is the policy id; an undecodable value still invalidates by key.
+ * Follows {@code policy.events.v1}: drops a policy's cached references whenever it changes, and keeps the prefixes of
+ * live versions pinned in the prefix cache (a deployment pins the new version before its first request). Every instance
+ * must see every event, so each uses its own consumer group and starts at the end of the topic (what happened before it
+ * started cannot be in its cache). The record key is the policy id; an undecodable value still invalidates by key.
  */
 @ApplicationScoped
 public class PolicyEventsListener {
@@ -39,6 +41,7 @@ public class PolicyEventsListener {
 
     private final InferenceConfig config;
     private final PolicyCache cache;
+    private final LivePrefixPins pins;
     private final Map<String, Object> kafkaConfig;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean running;
@@ -46,10 +49,11 @@ public class PolicyEventsListener {
     private final AtomicLong handled = new AtomicLong();
     private Thread thread;
 
-    public PolicyEventsListener(InferenceConfig config, PolicyCache cache,
+    public PolicyEventsListener(InferenceConfig config, PolicyCache cache, LivePrefixPins pins,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config;
         this.cache = cache;
+        this.pins = pins;
         this.kafkaConfig = kafkaConfig;
     }
 
@@ -84,6 +88,17 @@ public class PolicyEventsListener {
         }
     }
 
+    /** Moves the prefix-cache pins with the live alias (after the reference cache dropped the policy). */
+    private void follow(String policyId, PolicyEvent event) {
+        switch (event.getEventCase()) {
+            case VERSION_DEPLOYED -> pins.deployed(policyId, event.getVersionDeployed().getToVersion());
+            case UNDEPLOYED, DELETED -> pins.withdrawn(policyId);
+            default -> {
+                // publish and deprecate do not move the live alias
+            }
+        }
+    }
+
     /** True once the consumer owns its partitions (events from now on will be seen). */
     public boolean assigned() {
         return running && assignedPartitions > 0;
@@ -113,8 +128,9 @@ public class PolicyEventsListener {
 
     private void handle(ConsumerRecord<String, byte[]> record) {
         String policyId = record.key();
+        PolicyEvent event = null;
         try {
-            PolicyEvent event = PolicyEvent.parseFrom(record.value());
+            event = PolicyEvent.parseFrom(record.value());
             LOG.debugf("Policy %s changed (%s): dropping its cached references", policyId, event.getEventCase());
         } catch (InvalidProtocolBufferException e) {
             LOG.warnf("Undecodable policy event at %s-%d@%d; invalidating policy %s by key", record.topic(),
@@ -122,6 +138,9 @@ public class PolicyEventsListener {
         }
         if (policyId != null) {
             cache.invalidate(policyId);
+            if (event != null) {
+                follow(policyId, event);
+            }
         }
         handled.incrementAndGet();
     }

@@ -1,9 +1,6 @@
 package io.copeplatform.inference.service;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +10,7 @@ import io.copeplatform.inference.config.InferenceConfig;
 import io.copeplatform.inference.engine.Classification;
 import io.copeplatform.inference.engine.ClassifyInput;
 import io.copeplatform.inference.engine.ModelManifest;
+import io.copeplatform.inference.engine.PromptEncoder;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -109,7 +107,7 @@ public class ClassificationService {
         double threshold = requested != null ? requested : DEFAULT_THRESHOLD;
         ThresholdSource source = requested != null ? ThresholdSource.REQUEST : ThresholdSource.DEFAULT;
         return run(model, request, policy.text(), threshold, source,
-                new PolicyProvenance("", INLINE, sha256(policy.text()), false));
+                new PolicyProvenance("", INLINE, PromptEncoder.sha256(policy.text()), false));
     }
 
     private Uni<Outcome> run(ModelManifest model, Request request, String policyText, double threshold,
@@ -134,14 +132,5 @@ public class ClassificationService {
 
     private static boolean isBlank(String s) {
         return s == null || s.isBlank();
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -16,9 +16,12 @@ import io.copeplatform.inference.engine.DynamicBatcher;
 import io.copeplatform.inference.engine.InferenceEngine;
 import io.copeplatform.inference.engine.ModelBundle;
 import io.copeplatform.inference.engine.ModelLoadException;
+import io.copeplatform.inference.engine.PrefixCache;
+import io.copeplatform.inference.engine.PrefixCacheSettings;
 import io.copeplatform.inference.engine.SessionSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -53,21 +56,38 @@ public class ModelHost {
                 SessionSettings.Mode.valueOf(config.model().device().toUpperCase(Locale.ROOT)),
                 config.model().cudaDeviceId(), config.model().intraOpThreads(), config.model().interOpThreads());
         var batching = config.batching();
+        var cache = config.prefixCache();
         InferenceEngine loaded = new InferenceEngine(ModelBundle.load(dir, session),
                 new BatcherSettings(batching.maxBatchSize(), batching.maxQueueDelay(), batching.queueCapacity(),
                         batching.maxPaddingRatio(), batching.workers()),
-                observer());
+                new PrefixCacheSettings(cache.enabled(), cache.maxBytes().asLongValue()), observer());
         loaded.warmUp();
         var manifest = loaded.bundle().manifest();
         Gauge.builder("inference.queue.depth", loaded, InferenceEngine::queueDepth).register(meters);
+        loaded.prefixCache().ifPresent(this::registerPrefixCacheMeters);
         Gauge.builder("inference.model.info", () -> 1).tag("model", manifest.name())
                 .tag("version", manifest.version()).tag("device", loaded.bundle().session().device().name())
                 .tag("test_model", String.valueOf(manifest.testModel())).register(meters);
         engine = loaded;
         loadTime = Instant.now();
-        LOG.infof("Serving model %s %s%s on %s from %s", manifest.name(), manifest.version(),
+        LOG.infof("Serving model %s %s%s on %s from %s; prefix cache %s", manifest.name(), manifest.version(),
                 manifest.testModel() ? " (TEST MODEL: untrained, not CoPE)" : "",
-                loaded.bundle().session().device(), dir);
+                loaded.bundle().session().device(), dir, loaded.prefixCacheState());
+    }
+
+    private void registerPrefixCacheMeters(PrefixCache cache) {
+        FunctionCounter.builder("inference.prefix.cache.lookups", cache, PrefixCache::hits).tag("result", "hit")
+                .description("Prefix lookups (one per batch group) served from the cache").register(meters);
+        FunctionCounter.builder("inference.prefix.cache.lookups", cache, PrefixCache::misses).tag("result", "miss")
+                .description("Prefix lookups that computed the prefix").register(meters);
+        FunctionCounter.builder("inference.prefix.cache.evictions", cache, PrefixCache::evictions)
+                .register(meters);
+        FunctionCounter.builder("inference.prefix.cache.compute.seconds", cache, c -> c.computeNanos() / 1e9)
+                .description("Time spent computing prefixes").register(meters);
+        Gauge.builder("inference.prefix.cache.bytes", cache, PrefixCache::usedBytes).register(meters);
+        Gauge.builder("inference.prefix.cache.budget.bytes", cache, PrefixCache::budgetBytes).register(meters);
+        Gauge.builder("inference.prefix.cache.entries", cache, PrefixCache::size).register(meters);
+        Gauge.builder("inference.prefix.cache.pinned.entries", cache, PrefixCache::pinnedCount).register(meters);
     }
 
     void onStop(@Observes ShutdownEvent event) {

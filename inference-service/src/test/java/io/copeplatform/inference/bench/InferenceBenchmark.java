@@ -2,10 +2,8 @@ package io.copeplatform.inference.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntToLongFunction;
 
@@ -21,6 +19,7 @@ import io.copeplatform.inference.engine.ClassifyInput;
 import io.copeplatform.inference.engine.DynamicBatcher;
 import io.copeplatform.inference.engine.InferenceEngine;
 import io.copeplatform.inference.engine.ModelBundle;
+import io.copeplatform.inference.engine.PrefixCacheSettings;
 import io.copeplatform.inference.engine.SessionSettings;
 import io.copeplatform.inference.service.ModelHost;
 import io.grpc.ManagedChannel;
@@ -82,29 +81,33 @@ class InferenceBenchmark {
         for (int i = 0; i < 4; i++) {
             channels.add(ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build());
         }
-        IntToLongFunction grpc = client -> timed(() -> InferenceServiceGrpc
+        IntToLongFunction grpc = client -> LoadGenerator.timed(() -> InferenceServiceGrpc
                 .newBlockingStub(channels.get(client % channels.size())).withDeadlineAfter(60, TimeUnit.SECONDS)
                 .classify(ClassifyRequest.newBuilder().setPolicyText(POLICY)
                         .setContent(CONTENTS[client % CONTENTS.length]).build()));
         InferenceEngine engine = host.engine();
-        IntToLongFunction engineAlone = client -> timed(() -> engine.classify(new ClassifyInput(POLICY,
+        IntToLongFunction engineAlone = client -> LoadGenerator.timed(() -> engine.classify(new ClassifyInput(POLICY,
                 CONTENTS[client % CONTENTS.length], 0.5, false, Long.MAX_VALUE)).join());
 
-        run(8, warmup, grpc);
-        Result service1 = run(1, seconds, grpc);
-        Result service8 = run(8, seconds, grpc);
-        Result service32 = run(32, seconds, grpc);
-        run(32, warmup, engineAlone);
-        Result engine32 = run(32, seconds, engineAlone);
+        LoadGenerator.run(8, warmup, grpc);
+        LoadGenerator.Result service1 = LoadGenerator.run(1, seconds, grpc);
+        LoadGenerator.Result service8 = LoadGenerator.run(8, seconds, grpc);
+        LoadGenerator.Result service32 = LoadGenerator.run(32, seconds, grpc);
+        LoadGenerator.run(32, warmup, engineAlone);
+        LoadGenerator.Result engine32 = LoadGenerator.run(32, seconds, engineAlone);
 
-        Result unbatched32;
+        LoadGenerator.Result unbatched32;
         try (InferenceEngine unbatched = new InferenceEngine(
                 ModelBundle.load(engine.bundle().directory(), SessionSettings.cpu()),
-                new BatcherSettings(1, Duration.ZERO, 1024, 0.5, 1), DynamicBatcher.BatchObserver.NONE)) {
-            IntToLongFunction call = client -> timed(() -> unbatched.classify(new ClassifyInput(POLICY,
+                new BatcherSettings(1, Duration.ZERO, 1024, 0.5, 1),
+                // Same prefix cache as the service, so the ratio measures batching alone.
+                engine.prefixCache().map(cache -> PrefixCacheSettings.enabled(cache.budgetBytes()))
+                        .orElse(PrefixCacheSettings.disabled()),
+                DynamicBatcher.BatchObserver.NONE)) {
+            IntToLongFunction call = client -> LoadGenerator.timed(() -> unbatched.classify(new ClassifyInput(POLICY,
                     CONTENTS[client % CONTENTS.length], 0.5, false, Long.MAX_VALUE)).join());
-            run(32, warmup, call);
-            unbatched32 = run(32, seconds, call);
+            LoadGenerator.run(32, warmup, call);
+            unbatched32 = LoadGenerator.run(32, seconds, call);
         }
         for (ManagedChannel channel : channels) {
             channel.shutdownNow();
@@ -123,44 +126,5 @@ class InferenceBenchmark {
                 service32.rps() / engine32.rps(), engine32.rps() / unbatched32.rps(), service8.p99() / service8.p50(),
                 service32.rps() >= 0.8 * engine32.rps(), engine32.rps() > unbatched32.rps(),
                 service8.p99() < 3 * service8.p50()));
-    }
-
-    private static long timed(Runnable call) {
-        long start = System.nanoTime();
-        call.run();
-        return System.nanoTime() - start;
-    }
-
-    private static Result run(int clients, int seconds, IntToLongFunction call) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        long[][] samples = new long[clients][200_000];
-        int[] counts = new int[clients];
-        CountDownLatch done = new CountDownLatch(clients);
-        for (int t = 0; t < clients; t++) {
-            int client = t;
-            Thread thread = new Thread(() -> {
-                int n = 0;
-                while (System.nanoTime() < end && n < samples[client].length) {
-                    samples[client][n++] = call.applyAsLong(client);
-                }
-                counts[client] = n;
-                done.countDown();
-            }, "bench-client-" + t);
-            thread.start();
-        }
-        done.await();
-        int total = Arrays.stream(counts).sum();
-        long[] all = new long[total];
-        int offset = 0;
-        for (int t = 0; t < clients; t++) {
-            System.arraycopy(samples[t], 0, all, offset, counts[t]);
-            offset += counts[t];
-        }
-        Arrays.sort(all);
-        return new Result(all[total / 2] / 1e6, all[Math.min(total - 1, (int) (total * 0.99))] / 1e6,
-                total / (double) seconds);
-    }
-
-    private record Result(double p50, double p99, double rps) {
     }
 }

@@ -22,7 +22,7 @@ class DynamicBatcherTest {
     @Test
     void promptsArrivingTogetherShareOneBatch() throws Exception {
         List<Integer> batchSizes = new ArrayList<>();
-        try (DynamicBatcher<Integer> batcher = new DynamicBatcher<>(
+        try (DynamicBatcher<long[], Integer> batcher = DynamicBatcher.ofPrompts(
                 new BatcherSettings(8, Duration.ofMillis(200), 100, 0.9, 1), prompts -> {
                     synchronized (batchSizes) {
                         batchSizes.add(prompts.size());
@@ -43,7 +43,7 @@ class DynamicBatcherTest {
     @Test
     void lengthGroupingSplitsABatchThatWouldBeMostlyPadding() throws Exception {
         List<Integer> batchSizes = new ArrayList<>();
-        try (DynamicBatcher<Integer> batcher = new DynamicBatcher<>(
+        try (DynamicBatcher<long[], Integer> batcher = DynamicBatcher.ofPrompts(
                 new BatcherSettings(8, Duration.ofMillis(200), 100, 0.5, 1), prompts -> {
                     synchronized (batchSizes) {
                         batchSizes.add(prompts.size());
@@ -62,11 +62,52 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void itemsWithDifferentGroupKeysNeverShareABatch() throws Exception {
+        List<List<String>> batches = new ArrayList<>();
+        try (DynamicBatcher<String, String> batcher = new DynamicBatcher<>(
+                new BatcherSettings(8, Duration.ofMillis(200), 100, 0.9, 1), items -> {
+                    synchronized (batches) {
+                        batches.add(items);
+                    }
+                    return items;
+                }, item -> item.charAt(0), String::length, DynamicBatcher.BatchObserver.NONE)) {
+            List<CompletableFuture<DynamicBatcher.Batched<String>>> results = new ArrayList<>();
+            for (String item : List.of("a1", "b1", "a2", "b2", "a3", "c1")) {
+                results.add(batcher.submit(item, Long.MAX_VALUE));
+            }
+            for (CompletableFuture<DynamicBatcher.Batched<String>> result : results) {
+                result.get(10, TimeUnit.SECONDS);
+            }
+        }
+        assertEquals(3, batches.size(), "one forward pass per key: " + batches);
+        for (List<String> batch : batches) {
+            assertEquals(1, batch.stream().map(item -> item.charAt(0)).distinct().count(), "mixed keys: " + batch);
+        }
+    }
+
+    @Test
+    void aFailingGroupDoesNotFailTheOthersGatheredWithIt() throws Exception {
+        try (DynamicBatcher<String, String> batcher = new DynamicBatcher<>(
+                new BatcherSettings(8, Duration.ofMillis(200), 100, 0.9, 1), items -> {
+                    if (items.get(0).startsWith("bad")) {
+                        throw new IllegalStateException("this group fails");
+                    }
+                    return items;
+                }, item -> item.substring(0, 3), String::length, DynamicBatcher.BatchObserver.NONE)) {
+            var bad = batcher.submit("bad-1", Long.MAX_VALUE);
+            var good = batcher.submit("good-1", Long.MAX_VALUE);
+            assertEquals("good-1", good.get(10, TimeUnit.SECONDS).value());
+            ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+        }
+    }
+
+    @Test
     void aPromptWhoseDeadlinePassedInTheQueueIsDroppedBeforeCompute() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger computed = new AtomicInteger();
         AtomicInteger dropped = new AtomicInteger();
-        try (DynamicBatcher<Integer> batcher = new DynamicBatcher<>(
+        try (DynamicBatcher<long[], Integer> batcher = DynamicBatcher.ofPrompts(
                 new BatcherSettings(1, Duration.ZERO, 10, 0.5, 1), prompts -> {
                     await(release);
                     computed.addAndGet(prompts.size());
@@ -96,7 +137,7 @@ class DynamicBatcherTest {
     void aFullQueueRefusesAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        try (DynamicBatcher<Integer> batcher = new DynamicBatcher<>(
+        try (DynamicBatcher<long[], Integer> batcher = DynamicBatcher.ofPrompts(
                 new BatcherSettings(1, Duration.ZERO, 2, 0.5, 1), prompts -> {
                     started.countDown();
                     await(release);
@@ -119,7 +160,8 @@ class DynamicBatcherTest {
     @Test
     void closingFinishesQueuedWorkAndRefusesNewWork() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        DynamicBatcher<Integer> batcher = new DynamicBatcher<>(new BatcherSettings(1, Duration.ZERO, 10, 0.5, 1),
+        DynamicBatcher<long[], Integer> batcher = DynamicBatcher.ofPrompts(new BatcherSettings(1, Duration.ZERO, 10,
+                0.5, 1),
                 prompts -> {
                     await(release);
                     return prompts.stream().map(p -> p.length).toList();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -21,8 +22,8 @@ class PrefixCacheTest {
 
     /** A fake past of exactly {@code bytes} bytes (one layer). */
     private static PrefixPast pastOf(int bytes) {
-        int floats = bytes / Float.BYTES / 2;
-        return new PrefixPast(new float[][]{new float[floats]}, new float[][]{new float[floats]}, 1, 1, floats);
+        return new PrefixPast(new ByteBuffer[]{ByteBuffer.allocateDirect(bytes / 2)},
+                new ByteBuffer[]{ByteBuffer.allocateDirect(bytes / 2)}, 1, 1, bytes / 2 / Float.BYTES);
     }
 
     private static PrefixCache.Key key(String policy) {
@@ -49,7 +50,7 @@ class PrefixCacheTest {
             for (int i = 0; i < 50; i++) {
                 results.add(pool.submit(() -> {
                     started.countDown();
-                    return cache.get(key("p"), () -> new long[]{2, 7});
+                    return cache.get(key("p"), () -> new long[]{2, 7}).past();
                 }));
             }
             assertTrue(started.await(30, TimeUnit.SECONDS));
@@ -63,6 +64,7 @@ class PrefixCacheTest {
         }
         assertEquals(1, computed.get());
         assertEquals(1, cache.misses());
+        assertEquals(49, cache.hits(), "the 49 that waited were served the one computation");
     }
 
     @Test
@@ -85,7 +87,7 @@ class PrefixCacheTest {
         cache.pin(key("live-1"), () -> new long[]{1});
         cache.pin(key("live-2"), () -> new long[]{1});
         for (int i = 0; i < 5; i++) {
-            PrefixPast served = cache.get(key("other-" + i), () -> new long[]{1});
+            PrefixPast served = cache.get(key("other-" + i), () -> new long[]{1}).past();
             assertEquals(800, served.bytes(), "the request is still served");
         }
         assertTrue(cache.contains(key("live-1")));

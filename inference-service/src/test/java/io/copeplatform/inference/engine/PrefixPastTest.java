@@ -36,7 +36,9 @@ class PrefixPastTest {
             }
             float[][] batched = bundle.session().labelLogitsAfter(past, suffixes);
             for (int i = 0; i < CONTENTS.size(); i++) {
-                long[] whole = bundle.encoder().encode(POLICY, CONTENTS.get(i), false).ids();
+                // Tokenized in one piece, as the model saw prompts in training.
+                long[] whole = LongStream.concat(LongStream.of(bos),
+                        LongStream.of(bundle.tokenizer().encode(template.render(POLICY, CONTENTS.get(i))))).toArray();
                 float[] uncached = bundle.session().labelLogits(List.of(whole))[0];
                 float[] alone = bundle.session().labelLogitsAfter(past, List.of(suffixes.get(i)))[0];
                 double expected = LabelScore.of(uncached[0], uncached[1]).score();

@@ -71,4 +71,40 @@ class PromptEncoderTest {
         String decoded = tokenizer.decode(Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length));
         assertTrue(decoded.endsWith("\n\n\nANSWER\n======\n\n"), "the template tail is never cut");
     }
+
+    @Test
+    void aPolicyWhosePrefixBoundaryMergesIsTokenizedWholeAndNeverSplit() {
+        // A template that cuts a newline run in two: the tokenizer merges newline runs, so prefix + suffix tokens
+        // would differ from the whole prompt's tokens.
+        PromptTemplate cutsANewlineRun = new PromptTemplate() {
+            @Override
+            public String id() {
+                return "cuts-newlines";
+            }
+
+            @Override
+            public String render(String policy, String content) {
+                return prefix(policy) + suffix(content);
+            }
+
+            @Override
+            public String prefix(String policy) {
+                return "POLICY\n" + policy + "\n";
+            }
+
+            @Override
+            public String suffix(String content) {
+                return "\n\nCONTENT\n" + content;
+            }
+        };
+        PromptEncoder merging = new PromptEncoder(tokenizer, cutsANewlineRun, manifest);
+        TokenizedPrompt prompt = merging.encode("No spam.", "Buy now!", false);
+        assertFalse(prompt.policy().splittable());
+        long[] whole = tokenizer.encode(cutsANewlineRun.render("No spam.", "Buy now!"));
+        assertArrayEquals(whole, Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length), "tokenized whole");
+        assertArrayEquals(prompt.ids(), prompt.suffixIds(), "no prefix to reuse");
+
+        assertTrue(encoder.encode("No spam.", "Buy now!", false).policy().splittable(),
+                "the CoPE-A boundary splits cleanly");
+    }
 }

@@ -1,0 +1,112 @@
+package io.copeplatform.inference.service;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
+
+import org.jboss.logging.Logger;
+
+import io.copeplatform.inference.client.PolicyRegistryClient;
+import io.copeplatform.inference.config.InferenceConfig;
+import io.copeplatform.inference.engine.PrefixCache;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Keeps the prefixes of live policy versions pinned in the prefix cache, so production traffic never waits for a
+ * prefix: at start-up every live version is pinned (in the background; readiness does not wait for the registry), and
+ * each PolicyVersionDeployed pins the new version before its first request and unpins the one it replaced. An undeploy
+ * or delete unpins. A failure to pin is logged and costs only speed: the version is then cached on first use.
+ */
+@ApplicationScoped
+public class LivePrefixPins {
+
+    private static final Logger LOG = Logger.getLogger(LivePrefixPins.class);
+
+    private final ModelHost host;
+    private final PolicyCache policies;
+    private final PolicyRegistryClient registry;
+    private final InferenceConfig config;
+    /** policy id → the key pinned for its live version. */
+    private final Map<String, PrefixCache.Key> pinned = new ConcurrentHashMap<>();
+
+    public LivePrefixPins(ModelHost host, PolicyCache policies, PolicyRegistryClient registry, InferenceConfig config) {
+        this.host = host;
+        this.policies = policies;
+        this.registry = registry;
+        this.config = config;
+    }
+
+    /** After {@link ModelHost} loaded the model (observers run in priority order). */
+    void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
+        if (!enabled()) {
+            return;
+        }
+        Thread warm = new Thread(this::pinAllLive, "prefix-pins-startup");
+        warm.setDaemon(true);
+        warm.start();
+    }
+
+    private void pinAllLive() {
+        try {
+            for (String policy : registry.livePolicies().await().atMost(timeout())) {
+                pinLive(ResolvedPolicy.policyIdOf(policy), policy + "@live");
+            }
+            LOG.infof("Prefix cache: %d live policy versions pinned at start-up", pinned.size());
+        } catch (RuntimeException e) {
+            LOG.warnf("Prefix cache: could not list live policies at start-up (%s); they are pinned on their next "
+                    + "deployment or cached on first use", e.getMessage());
+        }
+    }
+
+    /** A policy's live alias moved to {@code versionName} ({@code policies/x/versions/N}). */
+    public void deployed(String policyId, String versionName) {
+        if (enabled()) {
+            pinLive(policyId, versionName);
+        }
+    }
+
+    /** A policy has no live version any more (undeployed or deleted). */
+    public void withdrawn(String policyId) {
+        PrefixCache.Key previous = pinned.remove(policyId);
+        if (previous != null && host.ready()) {
+            host.engine().unpin(previous);
+        }
+    }
+
+    private void pinLive(String policyId, String reference) {
+        try {
+            // Retried: a deployment is rare and a transient registry failure should not cost the pin.
+            ResolvedPolicy live = policies.resolve(reference).onFailure().retry()
+                    .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(2)).atMost(3)
+                    .await().atMost(timeout().multipliedBy(4));
+            host.engine().pin(live.text()).ifPresentOrElse(key -> {
+                PrefixCache.Key previous = pinned.put(policyId, key);
+                if (previous != null && !previous.equals(key)) {
+                    host.engine().unpin(previous);
+                }
+                LOG.debugf("Prefix cache: pinned %s (%s)", live.policyVersion(), key.policySha256());
+            }, () -> withdrawn(policyId));
+        } catch (RuntimeException e) {
+            LOG.warnf("Prefix cache: could not pin %s (%s); it is cached on first use", reference, e.getMessage());
+        }
+    }
+
+    /** Pinned live versions by policy id (for tests and diagnostics). */
+    public Map<String, PrefixCache.Key> pinned() {
+        return Map.copyOf(pinned);
+    }
+
+    private boolean enabled() {
+        return config.prefixCache().enabled() && config.prefixCache().pinLive() && host.ready()
+                && host.engine().prefixCache().isPresent();
+    }
+
+    private Duration timeout() {
+        return config.registry().timeout().multipliedBy(5);
+    }
+}
