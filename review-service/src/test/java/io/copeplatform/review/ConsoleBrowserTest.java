@@ -101,12 +101,14 @@ class ConsoleBrowserTest {
         client.createTasks(job, 2, 1);
         Page page = signIn("ann", "ann-pw", 1280, 800);
         screenshot(page, "1-queue");
+        assertEquals(List.of(), unlabelledControls(page), "every form control of the queue page has a label");
 
         page.getByLabel("Job").selectOption(job);
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Claim next task")).click();
         assertThat(page).hasURL(Pattern.compile(".*/console/tasks/[0-9a-f-]{36}$"));
         String taskId = page.url().substring(page.url().lastIndexOf('/') + 1);
         assertThat(page.locator("#lease-left")).hasText(Pattern.compile("\\d+ min \\d\\d s"));
+        assertEquals(List.of(), unlabelledControls(page), "every form control has a label");
         assertThat(page.locator("#policy-text-A mark").first()).isVisible();
 
         // Disturbing content starts blurred; the toggle reveals it.
@@ -212,6 +214,15 @@ class ConsoleBrowserTest {
         a = page.locator("#policy-text-A").boundingBox();
         b = page.locator("#policy-text-B").boundingBox();
         assertEquals(a.y, b.y, 1.0, "side by side at 1280x800");
+    }
+
+    /** Ids (or names) of visible form controls without an accessible label: must be none. */
+    @SuppressWarnings("unchecked")
+    private static List<String> unlabelledControls(Page page) {
+        return (List<String>) page.evaluate("() => Array.from(document.querySelectorAll("
+                + "'input:not([type=hidden]), textarea, select'))"
+                + ".filter(e => e.labels.length === 0 && !e.getAttribute('aria-label'))"
+                + ".map(e => e.id || e.name)");
     }
 
     /** The on-screen box of character {@code index} of a policy text (read from the rendered layout). */
