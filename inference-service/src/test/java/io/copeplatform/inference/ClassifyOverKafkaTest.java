@@ -7,10 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
+
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,12 +33,20 @@ import org.junit.jupiter.api.Test;
 import io.copeplatform.api.events.v1.ClassificationRequest;
 import io.copeplatform.api.events.v1.ClassificationResult;
 import io.copeplatform.api.inference.v1.ClassifyRequest;
+import io.copeplatform.inference.messaging.ClassifyRequestsProcessor;
+import io.copeplatform.testkit.KafkaBroker;
 import io.copeplatform.testkit.SharedInfrastructure;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** The Kafka path through a real broker: requests in, results out keyed by request id, poison to the DLQ. */
+/**
+ * The Kafka path through a real broker: requests in, results out keyed by request id, poison to the DLQ, and nothing
+ * lost when the broker restarts mid-stream.
+ */
 @QuarkusTest
 class ClassifyOverKafkaTest {
+
+    @Inject
+    ClassifyRequestsProcessor processor;
 
     @Test
     void everyRequestGetsOneResultAndAnUndecodableRecordGoesToTheDeadLetterTopic() throws Exception {
@@ -61,6 +74,33 @@ class ClassifyOverKafkaTest {
         assertTrue(dead.get(0).headers().lastHeader("dlq_error") != null);
     }
 
+    @Test
+    void noRequestIsLostWhenTheBrokerRestartsWhileTheyAreBeingAnswered() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        int requests = 2_000;
+        long before = processor.answered();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int i = 0; i < requests; i++) {
+                producer.send(request(run + "-" + i, "message number " + i + ": buy cheap watches"));
+            }
+            producer.flush();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> processor.answered() >= before + 50);
+        KafkaBroker broker = SharedInfrastructure.kafka();
+        broker.stop();
+        assertTrue(processor.answered() < before + requests, "the broker must stop while requests are answered");
+        broker.start();
+
+        // At-least-once: every request is answered; a request in flight at the restart may be answered twice.
+        Set<String> answered = new HashSet<>();
+        for (ConsumerRecord<String, byte[]> record : consume("classify.results.v1", run, requests,
+                records -> records.stream().map(ConsumerRecord::key).distinct().count() >= requests)) {
+            assertTrue(ClassificationResult.parseFrom(record.value()).hasResult(), record.key());
+            answered.add(record.key());
+        }
+        assertEquals(requests, answered.size());
+    }
+
     private static ProducerRecord<String, byte[]> request(String id, String content) {
         ClassificationRequest request = ClassificationRequest.newBuilder().setEventId(UUID.randomUUID().toString())
                 .setRequestId(id).setSource("//test")
@@ -78,6 +118,12 @@ class ClassifyOverKafkaTest {
 
     /** Records of this run (keys starting with {@code run}) until {@code count} arrived. */
     private static List<ConsumerRecord<String, byte[]>> consume(String topic, String run, int count) {
+        return consume(topic, run, count, records -> records.size() >= count);
+    }
+
+    /** Records of this run until {@code enough} holds (within two minutes: a broker restart is part of it). */
+    private static List<ConsumerRecord<String, byte[]>> consume(String topic, String run, int count,
+            Predicate<List<ConsumerRecord<String, byte[]>>> enough) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafka().bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
@@ -86,13 +132,13 @@ class ClassifyOverKafkaTest {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.key() != null && r.key().startsWith(run)) {
+                    if (r.key() != null && r.key().startsWith(run + "-")) {
                         records.add(r);
                     }
                 });
-                return records.size() >= count;
+                return enough.test(records);
             });
         }
         return records;

@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -66,6 +67,7 @@ public class ClassifyRequestsProcessor {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
     private Thread thread;
+    private final AtomicLong answered = new AtomicLong();
 
     public ClassifyRequestsProcessor(InferenceConfig config, @GrpcService InferenceGrpcService api,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
@@ -115,6 +117,11 @@ public class ClassifyRequestsProcessor {
         }
     }
 
+    /** Results (or per-request errors) acknowledged by the broker since start; re-answers count again. */
+    public long answered() {
+        return answered.get();
+    }
+
     private void run() {
         try {
             while (running) {
@@ -152,7 +159,11 @@ public class ClassifyRequestsProcessor {
             answers.add(answer(request));
         }
         for (var answer : answers) {
-            acks.add(producer.send(answer.join()));
+            acks.add(producer.send(answer.join(), (metadata, error) -> {
+                if (error == null) {
+                    answered.incrementAndGet();
+                }
+            }));
         }
         for (Future<?> ack : acks) {
             try {
