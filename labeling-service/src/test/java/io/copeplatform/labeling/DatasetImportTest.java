@@ -219,6 +219,11 @@ class DatasetImportTest {
 
     /** Client-streams the messages and waits for the single response. */
     static ImportDatasetItemsResponse importItems(List<ImportDatasetItemsRequest> messages) throws Exception {
+        return importItems(client, messages);
+    }
+
+    static ImportDatasetItemsResponse importItems(LabelingClient client, List<ImportDatasetItemsRequest> messages)
+            throws Exception {
         CompletableFuture<ImportDatasetItemsResponse> result = new CompletableFuture<>();
         StreamObserver<ImportDatasetItemsRequest> stream = client.async()
                 .importDatasetItems(new StreamObserver<>() {

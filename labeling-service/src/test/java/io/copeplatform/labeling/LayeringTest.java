@@ -36,10 +36,20 @@ class LayeringTest {
 
     @Test
     void inboundAdaptersDoNotTouchStorageOrOutboundClientsDirectly() {
-        noClasses().that().resideInAnyPackage("..labeling.grpc..", "..labeling.rest..", "..labeling.messaging..")
+        noClasses().that().resideInAnyPackage("..labeling.grpc..", "..labeling.rest..")
                 .should().dependOnClassesThat()
-                .resideInAnyPackage("..labeling.repository..", "java.sql..", "io.agroal..", "..labeling.client..")
+                .resideInAnyPackage("..labeling.repository..", "java.sql..", "io.agroal..", "..labeling.client..",
+                        "..labeling.messaging..")
                 .because("adapters go through service/ (transactions, validation, events)")
+                .check(CLASSES);
+    }
+
+    @Test
+    void messagingWritesOnlyItsOutboxRowsAndNeverUsesRepositoriesOrClients() {
+        // The outbox writer gets the caller's JDBC connection so the event commits with the state change.
+        noClasses().that().resideInAPackage("..labeling.messaging..")
+                .should().dependOnClassesThat()
+                .resideInAnyPackage("..labeling.repository..", "..labeling.client..", "..labeling.grpc..")
                 .check(CLASSES);
     }
 

@@ -1,9 +1,14 @@
 package io.copeplatform.labeling.grpc;
 
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import io.copeplatform.api.labeling.v1.BinocularJob;
+import io.copeplatform.api.labeling.v1.BinocularJobProgress;
 import io.copeplatform.api.labeling.v1.CancelBinocularJobRequest;
 import io.copeplatform.api.labeling.v1.CancelBinocularJobResponse;
 import io.copeplatform.api.labeling.v1.CreateBinocularJobRequest;
@@ -37,12 +42,18 @@ import io.copeplatform.api.labeling.v1.ResumeBinocularJobRequest;
 import io.copeplatform.api.labeling.v1.ResumeBinocularJobResponse;
 import io.copeplatform.api.labeling.v1.WatchBinocularJobRequest;
 import io.copeplatform.api.labeling.v1.WatchBinocularJobResponse;
+import io.copeplatform.labeling.config.LabelingConfig;
+import io.copeplatform.labeling.domain.BinocularLabel;
 import io.copeplatform.labeling.domain.DatasetItem;
 import io.copeplatform.labeling.domain.ErrorReason;
 import io.copeplatform.labeling.domain.Ids;
+import io.copeplatform.labeling.domain.Job;
+import io.copeplatform.labeling.domain.JobView;
 import io.copeplatform.labeling.domain.LabelingException;
 import io.copeplatform.labeling.domain.Page;
+import io.copeplatform.labeling.mapping.JobProtos;
 import io.copeplatform.labeling.mapping.LabelingProtos;
+import io.copeplatform.labeling.service.BinocularJobs;
 import io.copeplatform.labeling.service.DatasetService;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
@@ -57,9 +68,153 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public class LabelingGrpcService implements LabelingService {
 
     private final DatasetService datasets;
+    private final BinocularJobs jobs;
+    private final LabelingConfig config;
 
-    public LabelingGrpcService(DatasetService datasets) {
+    public LabelingGrpcService(DatasetService datasets, BinocularJobs jobs, LabelingConfig config) {
         this.datasets = datasets;
+        this.jobs = jobs;
+        this.config = config;
+    }
+
+    @Override
+    public Uni<CreateBinocularJobResponse> createBinocularJob(CreateBinocularJobRequest request) {
+        String creator = Actors.current();
+        return call(() -> {
+            if (!request.hasBinocularJob()) {
+                throw LabelingException.invalid(ErrorReason.INVALID_ARGUMENT, "binocular_job", "is required");
+            }
+            BinocularJob j = request.getBinocularJob();
+            if (!j.getDataset().isEmpty()) {
+                Ids.parse(j.getDataset(), Ids.DATASETS, "binocular_job.dataset");
+            } else {
+                throw LabelingException.invalid(ErrorReason.INVALID_ARGUMENT, "binocular_job.dataset", "is required");
+            }
+            if (!j.hasLabeler()) {
+                throw LabelingException.invalid(ErrorReason.INVALID_LABELER_CONFIG, "binocular_job.labeler",
+                        "is required");
+            }
+            JobView view = jobs.create(JobProtos.spec(request.getBinocularJobId(), j), request.getRequestId(),
+                    creator);
+            return CreateBinocularJobResponse.newBuilder().setBinocularJob(JobProtos.job(view, true)).build();
+        });
+    }
+
+    @Override
+    public Uni<GetBinocularJobResponse> getBinocularJob(GetBinocularJobRequest request) {
+        return call(() -> GetBinocularJobResponse.newBuilder()
+                .setBinocularJob(JobProtos.job(jobs.get(Ids.parse(request.getName(), Ids.JOBS, "name")), true))
+                .build());
+    }
+
+    @Override
+    public Uni<ListBinocularJobsResponse> listBinocularJobs(ListBinocularJobsRequest request) {
+        return call(() -> {
+            String dataset = request.getDataset().isEmpty()
+                    ? null
+                    : Ids.parse(request.getDataset(), Ids.DATASETS, "dataset");
+            String policy = request.getPolicy().isEmpty() ? null : request.getPolicy();
+            if (policy != null && !policy.matches("policies/[a-z][a-z0-9-]{0,62}")) {
+                throw LabelingException.invalid(ErrorReason.INVALID_REFERENCE, "policy", "must be policies/{policy}");
+            }
+            Page<Job> page = jobs.list(request.getPageSize(), request.getPageToken(),
+                    JobProtos.state(request.getState()), dataset, policy);
+            var b = ListBinocularJobsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+            for (Job job : page.items()) {
+                b.addBinocularJobs(JobProtos.job(jobs.get(job.id()), false));
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public Uni<CancelBinocularJobResponse> cancelBinocularJob(CancelBinocularJobRequest request) {
+        return call(() -> CancelBinocularJobResponse.newBuilder()
+                .setBinocularJob(JobProtos.job(jobs.cancel(Ids.parse(request.getName(), Ids.JOBS, "name"),
+                        request.getReason()), true))
+                .build());
+    }
+
+    @Override
+    public Uni<ResumeBinocularJobResponse> resumeBinocularJob(ResumeBinocularJobRequest request) {
+        return call(() -> ResumeBinocularJobResponse.newBuilder()
+                .setBinocularJob(JobProtos.job(jobs.resume(Ids.parse(request.getName(), Ids.JOBS, "name"),
+                        request.hasBudget() ? JobProtos.budget(request.getBudget()) : null), true))
+                .build());
+    }
+
+    @Override
+    public Uni<ListBinocularLabelsResponse> listBinocularLabels(ListBinocularLabelsRequest request) {
+        return call(() -> {
+            String parent = request.getParent();
+            int at = parent.indexOf("/iterations/");
+            if (at < 0) {
+                throw LabelingException.invalid(ErrorReason.INVALID_REFERENCE, "parent",
+                        "must be binocularJobs/{job}/iterations/{iteration} or binocularJobs/{job}/iterations/-");
+            }
+            String jobId = Ids.parse(parent.substring(0, at), Ids.JOBS, "parent");
+            String iterationPart = parent.substring(at + "/iterations/".length());
+            int iteration;
+            try {
+                iteration = iterationPart.equals("-") ? 0 : Integer.parseInt(iterationPart);
+            } catch (NumberFormatException e) {
+                iteration = -1;
+            }
+            if (iteration < 0) {
+                throw LabelingException.invalid(ErrorReason.INVALID_REFERENCE, "parent",
+                        "iteration must be a positive number or -");
+            }
+            Page<BinocularLabel> page = jobs.labels(jobId, iteration, request.getMismatchesOnly(),
+                    request.getPageSize(), request.getPageToken());
+            var b = ListBinocularLabelsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+            page.items().forEach(l -> b.addBinocularLabels(JobProtos.label(l)));
+            return b.build();
+        });
+    }
+
+    /**
+     * Polls the job (every {@code labeling.jobs.watch-interval}) and sends a snapshot whenever it changed; completes
+     * after the snapshot of a terminal state.
+     */
+    @Override
+    public Multi<WatchBinocularJobResponse> watchBinocularJob(WatchBinocularJobRequest request) {
+        return Multi.createFrom().emitter(emitter -> {
+            String id;
+            try {
+                id = Ids.parse(request.getName(), Ids.JOBS, "name");
+            } catch (RuntimeException e) {
+                emitter.fail(GrpcErrors.toGrpc(e));
+                return;
+            }
+            AtomicReference<BinocularJobProgress> last = new AtomicReference<>();
+            ScheduledExecutorService pool = Infrastructure.getDefaultWorkerPool();
+            AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+            Runnable poll = () -> {
+                try {
+                    BinocularJobProgress progress = JobProtos.progress(jobs.progress(id));
+                    BinocularJobProgress comparable = progress.toBuilder().clearUpdateTime()
+                            .clearEstimatedTimeRemaining().build();
+                    BinocularJobProgress previous = last.get();
+                    if (previous == null || !previous.equals(comparable)) {
+                        last.set(comparable);
+                        emitter.emit(WatchBinocularJobResponse.newBuilder().setProgress(progress).build());
+                    }
+                    if (JobProtos.state(progress.getState()).terminal()) {
+                        emitter.complete();
+                        task.get().cancel(false);
+                    }
+                } catch (RuntimeException e) {
+                    emitter.fail(GrpcErrors.toGrpc(e));
+                    ScheduledFuture<?> f = task.get();
+                    if (f != null) {
+                        f.cancel(false);
+                    }
+                }
+            };
+            task.set(pool.scheduleWithFixedDelay(poll, 0, config.jobs().watchInterval().toMillis(),
+                    TimeUnit.MILLISECONDS));
+            emitter.onTermination(() -> task.get().cancel(false));
+        });
     }
 
     @Override
@@ -133,42 +288,6 @@ public class LabelingGrpcService implements LabelingService {
     }
 
     @Override
-    public Uni<CreateBinocularJobResponse> createBinocularJob(CreateBinocularJobRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("createBinocularJob is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Uni<GetBinocularJobResponse> getBinocularJob(GetBinocularJobRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("getBinocularJob is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Uni<ListBinocularJobsResponse> listBinocularJobs(ListBinocularJobsRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("listBinocularJobs is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Uni<CancelBinocularJobResponse> cancelBinocularJob(CancelBinocularJobRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("cancelBinocularJob is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Uni<ResumeBinocularJobResponse> resumeBinocularJob(ResumeBinocularJobRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("resumeBinocularJob is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Uni<ListBinocularLabelsResponse> listBinocularLabels(ListBinocularLabelsRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("listBinocularLabels is not implemented yet").asRuntimeException());
-    }
-
-    @Override
     public Uni<CreateEvaluationResponse> createEvaluation(CreateEvaluationRequest request) {
         return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
                 .withDescription("createEvaluation is not implemented yet").asRuntimeException());
@@ -184,12 +303,6 @@ public class LabelingGrpcService implements LabelingService {
     public Uni<ListEvaluationsResponse> listEvaluations(ListEvaluationsRequest request) {
         return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
                 .withDescription("listEvaluations is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Multi<WatchBinocularJobResponse> watchBinocularJob(WatchBinocularJobRequest request) {
-        return Multi.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("watchBinocularJob is not implemented yet").asRuntimeException());
     }
 
     @Override

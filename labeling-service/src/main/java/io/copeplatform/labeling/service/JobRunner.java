@@ -1,0 +1,497 @@
+package io.copeplatform.labeling.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import io.copeplatform.labeling.config.LabelingConfig;
+import io.copeplatform.labeling.domain.AgreementStats;
+import io.copeplatform.labeling.domain.Answer;
+import io.copeplatform.labeling.domain.DatasetItem;
+import io.copeplatform.labeling.domain.IterationPhase;
+import io.copeplatform.labeling.domain.Job;
+import io.copeplatform.labeling.domain.JobState;
+import io.copeplatform.labeling.domain.Labeler;
+import io.copeplatform.labeling.domain.LabelingException;
+import io.copeplatform.labeling.domain.PauseReason;
+import io.copeplatform.labeling.domain.PolicySnapshot;
+import io.copeplatform.labeling.domain.ReviewFinding;
+import io.copeplatform.labeling.repository.DatasetRepository;
+import io.copeplatform.labeling.repository.JobRepository;
+import io.copeplatform.labeling.repository.LabelRepository;
+import io.copeplatform.labeling.repository.Transactions;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Runs binocular jobs. Everything it needs to continue is in the database, so a restart simply picks jobs up again: a
+ * scheduler looks for runnable jobs (PENDING, RUNNING, and WAITING_FOR_REVIEW whose reviews are all in) and advances
+ * each on its own thread through the iteration phases PARAPHRASING -> LABELING -> REVIEWING -> REFINING -> COMPLETED.
+ * Labeling skips every (item, side) already stored, and the primary key of labels refuses a second one, so an item is
+ * never labeled twice for the same wording.
+ * <p>
+ * One active instance is assumed (jobs are not leased across replicas); see the README.
+ */
+@ApplicationScoped
+public class JobRunner {
+
+    private static final Logger LOG = Logger.getLogger(JobRunner.class);
+
+    private final Transactions tx;
+    private final JobRepository jobs;
+    private final LabelRepository labels;
+    private final DatasetRepository datasets;
+    private final LabelerFactory labelers;
+    private final PolicyRegistry registry;
+    private final PolicyRewriter rewriter;
+    private final ReviewTaskPublisher reviewTasks;
+    private final LabelingConfig config;
+    private final EvaluationRunner evaluations;
+    private final Clock clock = Clock.systemUTC();
+
+    private final Map<String, Future<?>> active = new ConcurrentHashMap<>();
+    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    /** Items labeled per job since this instance started its current labeling phase (for the ETA). */
+    private final Map<String, Rate> rates = new ConcurrentHashMap<>();
+    private volatile ExecutorService jobThreads;
+    private volatile ScheduledExecutorService scheduler;
+
+    public JobRunner(Transactions tx, JobRepository jobs, LabelRepository labels, DatasetRepository datasets,
+            LabelerFactory labelers, PolicyRegistry registry, PolicyRewriter rewriter,
+            ReviewTaskPublisher reviewTasks, LabelingConfig config, EvaluationRunner evaluations) {
+        this.tx = tx;
+        this.jobs = jobs;
+        this.labels = labels;
+        this.datasets = datasets;
+        this.labelers = labelers;
+        this.registry = registry;
+        this.rewriter = rewriter;
+        this.reviewTasks = reviewTasks;
+        this.config = config;
+        this.evaluations = evaluations;
+    }
+
+    /** Labeling throughput of a running phase. */
+    record Rate(Instant since, AtomicLong labeled) {
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (config.jobs().enabled()) {
+            start();
+        } else {
+            LOG.info("Job runner disabled (labeling.jobs.enabled=false)");
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /** Starts the scheduler (also after {@link #stop()}: what a restarted instance does). */
+    public synchronized void start() {
+        if (scheduler != null) {
+            return;
+        }
+        jobThreads = Executors.newCachedThreadPool(named("binocular-job"));
+        scheduler = Executors.newSingleThreadScheduledExecutor(named("job-scheduler"));
+        long every = config.jobs().schedulerInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::schedule, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops everything now, like a crash would: in-flight work is abandoned, nothing is written on the way out. */
+    public synchronized void stop() {
+        if (scheduler == null) {
+            return;
+        }
+        scheduler.shutdownNow();
+        jobThreads.shutdownNow();
+        try {
+            jobThreads.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler = null;
+        jobThreads = null;
+        active.clear();
+        rates.clear();
+    }
+
+    /** Asks a running job to stop at once (its state is already CANCELLED in the database). */
+    void cancel(String jobId) {
+        cancelled.add(jobId);
+    }
+
+    /** Wakes the scheduler (e.g. a job was created or resumed). */
+    void wake() {
+        ScheduledExecutorService s = scheduler;
+        if (s != null) {
+            try {
+                s.execute(this::schedule);
+            } catch (RuntimeException e) {
+                // shutting down
+            }
+        }
+    }
+
+    Rate rate(String jobId) {
+        return rates.get(jobId);
+    }
+
+    private void schedule() {
+        try {
+            List<String> runnable = tx.inTransaction(c -> {
+                List<String> ids = new ArrayList<>(jobs.idsInStates(c, List.of(JobState.PENDING, JobState.RUNNING)));
+                for (String id : jobs.idsInStates(c, List.of(JobState.WAITING_FOR_REVIEW))) {
+                    Job job = jobs.find(c, id).orElseThrow().job();
+                    if (labels.counts(c, id, job.currentIteration()).reviewPending() == 0) {
+                        ids.add(id);
+                    }
+                }
+                return ids;
+            });
+            ExecutorService threads = jobThreads;
+            for (String id : runnable) {
+                if (threads == null || active.containsKey(id)) {
+                    continue;
+                }
+                cancelled.remove(id);
+                active.put(id, threads.submit(() -> {
+                    try {
+                        advance(id);
+                    } finally {
+                        active.remove(id);
+                    }
+                }));
+            }
+            evaluations.schedule(threads);
+        } catch (RuntimeException e) {
+            LOG.warnf("Job scheduling failed, will retry: %s", e.toString());
+        }
+    }
+
+    /** Moves a job forward until it must wait (review, budget), ends, or this instance stops. */
+    void advance(String jobId) {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Job job = tx.inTransaction(c -> jobs.find(c, jobId)).orElseThrow().job();
+                if (job.state().terminal() || job.state() == JobState.PAUSED || cancelled.contains(jobId)) {
+                    return;
+                }
+                if (job.state() != JobState.RUNNING) {
+                    setState(jobId, JobState.RUNNING, null);
+                }
+                if (job.currentIteration() == 0) {
+                    startIteration(job, 1, registry.resolve(job.spec().policyARef()));
+                    continue;
+                }
+                JobRepository.IterationRow it = iteration(jobId, job.currentIteration());
+                switch (it.phase()) {
+                    case PARAPHRASING :
+                        paraphrase(job, it);
+                        break;
+                    case LABELING :
+                        if (!label(job, it)) {
+                            return;
+                        }
+                        break;
+                    case REVIEWING :
+                        if (tx.inTransaction(c -> labels.counts(c, jobId, it.iteration())).reviewPending() > 0) {
+                            setState(jobId, JobState.WAITING_FOR_REVIEW, null);
+                            return;
+                        }
+                        tx.inTransaction(c -> {
+                            jobs.setPhase(c, jobId, it.iteration(), IterationPhase.REFINING, clock.instant());
+                            return null;
+                        });
+                        break;
+                    case REFINING :
+                        refine(job, it);
+                        break;
+                    default :
+                        // COMPLETED without a next iteration: the job already ended.
+                        return;
+                }
+            }
+        } catch (LabelingException e) {
+            if (!Thread.currentThread().isInterrupted()) {
+                fail(jobId, failureReason(e), e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            if (!Thread.currentThread().isInterrupted()) {
+                LOG.errorf(e, "Job %s failed", jobId);
+                fail(jobId, "INTERNAL", e.toString());
+            }
+        }
+    }
+
+    private static String failureReason(LabelingException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (message.startsWith("LLM_UNAVAILABLE")) {
+            return "LLM_UNAVAILABLE";
+        }
+        return e.reason().name();
+    }
+
+    private void startIteration(Job job, int n, PolicySnapshot a) {
+        PolicySnapshot b = null;
+        if (job.spec().policyBRef() != null && n == 1) {
+            b = registry.resolve(job.spec().policyBRef());
+        }
+        PolicySnapshot wordingB = b;
+        tx.inTransaction(c -> {
+            long items = datasets.countItems(c, job.spec().datasetId());
+            jobs.insertIteration(c, job.id(), n, wordingB == null
+                    ? IterationPhase.PARAPHRASING
+                    : IterationPhase.LABELING, a, wordingB, items, clock.instant());
+            return null;
+        });
+    }
+
+    private void paraphrase(Job job, JobRepository.IterationRow it) {
+        JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
+        var options = job.spec().paraphrase();
+        String text = rewriter.paraphrase(options != null && options.llm() != null
+                ? options.llm()
+                : job.spec().refiner(), it.a().text(), options == null ? "" : options.instructions(), usage);
+        String policyA = it.a().policy();
+        String aId = policyA.substring("policies/".length());
+        String target = options != null && options.targetPolicyId() != null && !options.targetPolicyId().isBlank()
+                ? options.targetPolicyId()
+                : config.jobs().paraphrasePolicyPrefix() + aId;
+        // A draft has no version name yet: the paraphrase is linked to the version the draft refines.
+        String paraphraseOf = !it.a().version().isEmpty() ? it.a().version() : baseVersionOf(policyA);
+        PolicySnapshot b = registry.publishParaphrase(target, "Paraphrase of " + aId, text, paraphraseOf,
+                job.id() + "-iteration-" + it.iteration() + "-paraphrase");
+        tx.inTransaction(c -> {
+            jobs.setPolicyB(c, job.id(), it.iteration(), b);
+            jobs.recordUsage(c, job.id(), usage.snapshot());
+            return null;
+        });
+    }
+
+    private String baseVersionOf(String policy) {
+        try {
+            return registry.resolve(policy + "@latest").version();
+        } catch (LabelingException e) {
+            return "";
+        }
+    }
+
+    /** The labeling phase; false when the job must stop here (paused, cancelled, interrupted). */
+    private boolean label(Job job, JobRepository.IterationRow it) {
+        String jobId = job.id();
+        JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
+        if (usage.exhausted() != null) {
+            pause(jobId, usage.exhausted());
+            return false;
+        }
+        Set<String> done = tx.inTransaction(c -> labels.labeledSides(c, jobId, it.iteration()));
+        List<DatasetItem> items = allItems(job.spec().datasetId());
+        int concurrency = labelers.concurrency(job.spec().labeler());
+        ExecutorService workers = Executors.newFixedThreadPool(concurrency, named("label-" + jobId));
+        AtomicBoolean stop = new AtomicBoolean();
+        Rate rate = new Rate(clock.instant(), new AtomicLong());
+        rates.put(jobId, rate);
+        List<Future<?>> tasks = new ArrayList<>();
+        try (Labeler labeler = labelers.create(job.spec().labeler())) {
+            for (DatasetItem item : items) {
+                for (char side : new char[]{'A', 'B'}) {
+                    if (done.contains(item.id() + "/" + side)) {
+                        continue;
+                    }
+                    String policyText = side == 'A' ? it.a().text() : it.b().text();
+                    tasks.add(workers.submit(() -> {
+                        if (stop.get() || cancelled.contains(jobId)) {
+                            return;
+                        }
+                        if (usage.exhausted() != null) {
+                            stop.set(true);
+                            return;
+                        }
+                        Answer answer = labeler.label(policyText, item.text(), usage);
+                        if (Thread.currentThread().isInterrupted()) {
+                            return;
+                        }
+                        tx.inTransaction(c -> {
+                            labels.insertLabel(c, jobId, it.iteration(), item.id(), side, answer, clock.instant());
+                            jobs.recordUsage(c, jobId, usage.snapshot());
+                            return null;
+                        });
+                        rate.labeled().incrementAndGet();
+                    }));
+                }
+            }
+            for (Future<?> task : tasks) {
+                task.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException
+                    ? (RuntimeException) e.getCause()
+                    : new IllegalStateException(e.getCause());
+        } finally {
+            workers.shutdownNow();
+            rates.remove(jobId);
+        }
+        if (cancelled.contains(jobId)) {
+            return false;
+        }
+        LabelRepository.Counts counts = tx.inTransaction(c -> labels.counts(c, jobId, it.iteration()));
+        if (counts.labelsStored() < 2L * items.size()) {
+            // Stopped by the budget before every (item, side) was labeled.
+            pause(jobId, usage.exhausted() != null ? usage.exhausted() : PauseReason.CALL_BUDGET);
+            return false;
+        }
+        finishLabeling(job, it, counts);
+        return true;
+    }
+
+    private void finishLabeling(Job job, JobRepository.IterationRow it, LabelRepository.Counts counts) {
+        String jobId = job.id();
+        AgreementStats agreement = agreement(counts);
+        if (agreement == null) {
+            boolean allFailed = counts.failedItems() > 0 && counts.malformedItems() == 0;
+            fail(jobId, allFailed ? "LLM_UNAVAILABLE" : "NO_LABELS", allFailed
+                    ? "No item could be labeled under both wordings: the labeler failed after all retries"
+                    : "No item was labeled under both wordings (malformed or failed answers)");
+            return;
+        }
+        recordDeterminism(job, it, agreement);
+        boolean reached = agreement.percentAgreement() >= job.spec().targetAgreement();
+        String labeler = job.spec().labeler().describe(config.llm().model());
+        tx.inTransaction(c -> {
+            jobs.setAgreement(c, jobId, it.iteration(), agreement);
+            if (reached || counts.mismatches() == 0) {
+                jobs.setPhase(c, jobId, it.iteration(), IterationPhase.COMPLETED, clock.instant());
+                jobs.finish(c, jobId, JobState.SUCCEEDED, reached, null, null, clock.instant());
+                return null;
+            }
+            ReviewTaskPublisher.IterationSummary summary = new ReviewTaskPublisher.IterationSummary(it.iteration(),
+                    counts.labeledBoth(), counts.mismatches(), agreement);
+            for (LabelRepository.Mismatch m : labels.mismatches(c, jobId, it.iteration(), job.spec().datasetId())) {
+                labels.insertReview(c, jobId, it.iteration(), m.item().id());
+                reviewTasks.mismatch(c, jobId, it.iteration(), m.item(), it.a(), m.a(), it.b(), m.b(),
+                        Math.max(1, job.spec().reviewOverlap()), labeler, summary);
+            }
+            jobs.setPhase(c, jobId, it.iteration(), IterationPhase.REVIEWING, clock.instant());
+            jobs.setState(c, jobId, JobState.WAITING_FOR_REVIEW, null, clock.instant());
+            return null;
+        });
+        LOG.infof("Job %s iteration %d labeled: agreement %.4f, kappa %s, %d mismatches%s", jobId, it.iteration(),
+                agreement.percentAgreement(), agreement.cohensKappa(), counts.mismatches(),
+                reached ? " (target reached)" : "");
+    }
+
+    static AgreementStats agreement(LabelRepository.Counts counts) {
+        return io.copeplatform.labeling.stats.AgreementCalculator.compute(counts.bothPositive(), counts.onlyA(),
+                counts.onlyB(), counts.bothNegative());
+    }
+
+    /** The determinism score of each published wording, written on the version in the registry. */
+    private void recordDeterminism(Job job, JobRepository.IterationRow it, AgreementStats agreement) {
+        String labeler = job.spec().labeler().describe(config.llm().model());
+        String request = job.id() + "-iteration-" + it.iteration() + "-determinism";
+        if (!it.a().version().isEmpty()) {
+            registry.recordDeterminism(it.a().version(), agreement, job.name(), it.iteration(), it.b().version(),
+                    labeler, request + "-a");
+        }
+        if (!it.b().version().isEmpty()) {
+            registry.recordDeterminism(it.b().version(), agreement, job.name(), it.iteration(), it.a().version(),
+                    labeler, request + "-b");
+        }
+    }
+
+    private void refine(Job job, JobRepository.IterationRow it) {
+        String jobId = job.id();
+        JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
+        List<ReviewFinding> findings = tx.inTransaction(c -> labels.findings(c, jobId, it.iteration()));
+        String revised = rewriter.refine(job.spec().refiner(), it.a().text(), findings, usage);
+        PolicySnapshot draft = registry.saveDraft(it.a().policy(), revised,
+                "Refined by " + job.name() + " iteration " + it.iteration());
+        boolean next = job.spec().continueAfterRefine() && it.iteration() < Math.max(1, job.spec().maxIterations());
+        tx.inTransaction(c -> {
+            jobs.setRefined(c, jobId, it.iteration(), draft);
+            jobs.recordUsage(c, jobId, usage.snapshot());
+            jobs.setPhase(c, jobId, it.iteration(), IterationPhase.COMPLETED, clock.instant());
+            if (!next) {
+                jobs.finish(c, jobId, JobState.SUCCEEDED, false, null, null, clock.instant());
+            }
+            return null;
+        });
+        if (next) {
+            Job current = tx.inTransaction(c -> jobs.find(c, jobId)).orElseThrow().job();
+            // Wording B of the next iteration is a fresh paraphrase of the refined draft.
+            startIteration(current, it.iteration() + 1, draft);
+        }
+    }
+
+    private List<DatasetItem> allItems(String datasetId) {
+        List<DatasetItem> items = new ArrayList<>();
+        long after = 0;
+        while (true) {
+            long cursor = after;
+            List<DatasetRepository.Positioned> page = tx.inTransaction(c -> datasets.items(c, datasetId, cursor,
+                    5000));
+            if (page.isEmpty()) {
+                return items;
+            }
+            page.forEach(p -> items.add(p.item()));
+            after = page.get(page.size() - 1).seq();
+        }
+    }
+
+    private JobRepository.IterationRow iteration(String jobId, int n) {
+        return tx.inTransaction(c -> jobs.iterations(c, jobId)).stream().filter(i -> i.iteration() == n).findFirst()
+                .orElseThrow();
+    }
+
+    private void setState(String jobId, JobState state, PauseReason pause) {
+        tx.inTransaction(c -> {
+            jobs.setState(c, jobId, state, pause, clock.instant());
+            return null;
+        });
+    }
+
+    private void pause(String jobId, PauseReason reason) {
+        LOG.infof("Job %s paused: %s", jobId, reason);
+        setState(jobId, JobState.PAUSED, reason);
+    }
+
+    private void fail(String jobId, String reason, String message) {
+        LOG.warnf("Job %s failed: %s %s", jobId, reason, message);
+        tx.inTransaction(c -> {
+            Job job = jobs.findForUpdate(c, jobId).orElseThrow().job();
+            if (!job.state().terminal()) {
+                jobs.finish(c, jobId, JobState.FAILED, false, reason, message, clock.instant());
+            }
+            return null;
+        });
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicLong n = new AtomicLong();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
