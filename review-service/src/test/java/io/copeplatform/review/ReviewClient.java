@@ -142,14 +142,31 @@ public final class ReviewClient implements AutoCloseable {
     }
 
     public List<Task> awaitTasks(String job, int count) {
+        return awaitTasks(job, count, lead("lead-poller"));
+    }
+
+    /** Publishes tasks like {@link #createTasks} and waits for them, listing as {@code lister} (a lead). */
+    public List<Task> createTasksAs(String job, int count, int k, ReviewServiceGrpc.ReviewServiceBlockingStub lister) {
+        for (int i = 0; i < count; i++) {
+            publish(event(job, 1, "item-" + i, k));
+        }
+        return awaitTasks(job, count, lister);
+    }
+
+    private static List<Task> awaitTasks(String job, int count, ReviewServiceGrpc.ReviewServiceBlockingStub lister) {
         List<Task> tasks = new ArrayList<>();
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
             tasks.clear();
-            tasks.addAll(lead("lead-poller").listTasks(ListTasksRequest.newBuilder()
+            tasks.addAll(lister.listTasks(ListTasksRequest.newBuilder()
                     .setJob("binocularJobs/" + job).setPageSize(500).build()).getTasksList());
             return tasks.size() >= count;
         });
         return tasks;
+    }
+
+    /** A stub without caller headers or credentials (callers add their own). */
+    public ReviewServiceGrpc.ReviewServiceBlockingStub stub() {
+        return ReviewServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
     public static ClaimNextTaskResponse claim(ReviewServiceGrpc.ReviewServiceBlockingStub api, String job) {
