@@ -369,7 +369,8 @@ public class JobRunner {
         AgreementStats agreement = agreement(counts);
         if (agreement == null) {
             boolean allFailed = counts.failedItems() > 0 && counts.malformedItems() == 0;
-            fail(jobId, allFailed ? "LLM_UNAVAILABLE" : "NO_LABELS", allFailed
+            String unavailable = job.spec().labeler().cope() != null ? "INFERENCE_UNAVAILABLE" : "LLM_UNAVAILABLE";
+            fail(jobId, allFailed ? unavailable : "NO_LABELS", allFailed
                     ? "No item could be labeled under both wordings: the labeler failed after all retries"
                     : "No item was labeled under both wordings (malformed or failed answers)");
             return;
