@@ -111,6 +111,13 @@ class ConsoleBrowserTest {
         assertEquals(List.of(), unlabelledControls(page), "every form control has a label");
         assertThat(page.locator("#policy-text-A mark").first()).isVisible();
 
+        // Renewing the lease (htmx) moves its end later without leaving the page.
+        long expireBefore = Long.parseLong(page.locator("#lease-left").getAttribute("data-expire"));
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Renew lease")).click();
+        page.waitForCondition(
+                () -> Long.parseLong(page.locator("#lease-left").getAttribute("data-expire")) > expireBefore);
+        assertThat(page.locator("#lease-left")).hasText(Pattern.compile("\\d+ min \\d\\d s"));
+
         // Disturbing content starts blurred; the toggle reveals it.
         assertThat(page.locator("#task-content")).hasClass(Pattern.compile("blurred"));
         page.locator("#blur-toggle").click();

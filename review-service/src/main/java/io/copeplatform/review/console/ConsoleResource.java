@@ -103,6 +103,8 @@ public class ConsoleResource {
         static native TemplateInstance decided(ConsoleViews.User user, ConsoleViews.TaskPage task,
                 ConsoleViews.DecisionView decision);
 
+        static native TemplateInstance renewed(String taskId, ConsoleViews.LeaseView lease);
+
         static native TemplateInstance job(ConsoleViews.User user, String jobId, JobPage job);
 
         static native TemplateInstance reviewer(ConsoleViews.User user, ReviewerPage reviewer);
@@ -190,6 +192,18 @@ public class ConsoleResource {
             return Response.seeOther(URI.create("/console")).build();
         }
         return Response.noContent().header("HX-Redirect", "/console").build();
+    }
+
+    /** Extends the caller's lease by the default duration; answers the new lease line (htmx) or back to the task. */
+    @POST
+    @Path("/tasks/{id}/renew")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response renew(@RestPath String id, @RestHeader("HX-Request") String htmx, @RestForm String leaseId) {
+        var lease = queue.renew(caller(), taskId(id), leaseId == null ? "" : leaseId, null);
+        if (htmx == null) {
+            return Response.seeOther(URI.create("/console/tasks/" + id)).build();
+        }
+        return Response.ok(Templates.renewed(id, ConsoleViews.lease(lease))).build();
     }
 
     @GET

@@ -73,11 +73,13 @@ public final class ConsoleViews {
         return new TaskPage(task.id(), "tasks/" + task.id(), task.job(), jobId(task.job()), task.iteration(),
                 task.item(), task.content(), task.state().name(), task.requiredDecisions(), task.decisionCount(),
                 task.goldLabel() == null ? null : label(task.goldLabel()),
-                lease == null
-                        ? null
-                        : new LeaseView(lease.id(), lease.expireTime().toEpochMilli(), time(lease.expireTime())),
+                lease == null ? null : lease(lease),
                 panel("A", task.a(), diff.a()), panel("B", task.b(), diff.b()),
                 task.decisions().stream().map(ConsoleViews::decision).toList());
+    }
+
+    static LeaseView lease(Lease lease) {
+        return new LeaseView(lease.id(), lease.expireTime().toEpochMilli(), time(lease.expireTime()));
     }
 
     static DecisionView decision(Decision d) {
