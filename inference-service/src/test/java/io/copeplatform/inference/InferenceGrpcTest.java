@@ -2,6 +2,7 @@ package io.copeplatform.inference;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -187,7 +188,12 @@ class InferenceGrpcTest {
         given().get("/q/health/ready").then().statusCode(200).body(containsString("cope-tiny-test-gemma2"));
         given().get("/q/health/started").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200).body(containsString("inference_batch_size"))
-                .body(containsString("inference_request_tokens"));
+                .body(containsString("inference_request_tokens"))
+                .body(containsString("inference_prefix_cache_lookups_total"))
+                .body(containsString("inference_prefix_cache_pinned_entries"))
+                // gRPC calls are measured by the gRPC binder only, not a second time as HTTP/2 requests.
+                .body(containsString("grpc_server_processing_duration_seconds_count{method=\"Classify\""))
+                .body(not(containsString("uri=\"/cope.inference.v1.InferenceService")));
     }
 
     private static StatusRuntimeException assertReason(Status.Code code, String reason, ClassifyRequest request) {
