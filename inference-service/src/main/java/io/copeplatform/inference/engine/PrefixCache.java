@@ -95,6 +95,12 @@ public final class PrefixCache {
                 usedBytes += past.bytes();
                 evictUnpinned();
             }
+            long pinnedBytes = pinnedBytes();
+            if (pinnedBytes > budgetBytes) {
+                LOG.log(Level.WARNING, "Prefix cache: pinned (live) prefixes alone use {0} bytes, over the budget of "
+                        + "{1}; other policies are served without caching their prefix. Raise "
+                        + "inference.prefix-cache.max-bytes", pinnedBytes, budgetBytes);
+            }
         }
         return past;
     }
