@@ -51,10 +51,13 @@ import io.copeplatform.labeling.domain.Job;
 import io.copeplatform.labeling.domain.JobView;
 import io.copeplatform.labeling.domain.LabelingException;
 import io.copeplatform.labeling.domain.Page;
+import io.copeplatform.labeling.mapping.EvaluationProtos;
 import io.copeplatform.labeling.mapping.JobProtos;
 import io.copeplatform.labeling.mapping.LabelingProtos;
 import io.copeplatform.labeling.service.BinocularJobs;
 import io.copeplatform.labeling.service.DatasetService;
+import io.copeplatform.labeling.service.Evaluations;
+import io.copeplatform.labeling.service.TrainingSets;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -69,12 +72,67 @@ public class LabelingGrpcService implements LabelingService {
 
     private final DatasetService datasets;
     private final BinocularJobs jobs;
+    private final Evaluations evaluations;
+    private final TrainingSets trainingSets;
     private final LabelingConfig config;
 
-    public LabelingGrpcService(DatasetService datasets, BinocularJobs jobs, LabelingConfig config) {
+    public LabelingGrpcService(DatasetService datasets, BinocularJobs jobs, Evaluations evaluations,
+            TrainingSets trainingSets, LabelingConfig config) {
         this.datasets = datasets;
         this.jobs = jobs;
+        this.evaluations = evaluations;
+        this.trainingSets = trainingSets;
         this.config = config;
+    }
+
+    @Override
+    public Uni<CreateEvaluationResponse> createEvaluation(CreateEvaluationRequest request) {
+        String creator = Actors.current();
+        return call(() -> {
+            if (!request.hasEvaluation()) {
+                throw LabelingException.invalid(ErrorReason.INVALID_ARGUMENT, "evaluation", "is required");
+            }
+            Ids.parse(request.getEvaluation().getDataset(), Ids.DATASETS, "evaluation.dataset");
+            return CreateEvaluationResponse.newBuilder().setEvaluation(EvaluationProtos.evaluation(evaluations
+                    .create(EvaluationProtos.spec(request.getEvaluationId(), request.getEvaluation()),
+                            request.getRequestId(), creator)))
+                    .build();
+        });
+    }
+
+    @Override
+    public Uni<GetEvaluationResponse> getEvaluation(GetEvaluationRequest request) {
+        return call(() -> GetEvaluationResponse.newBuilder().setEvaluation(EvaluationProtos.evaluation(
+                evaluations.get(Ids.parse(request.getName(), Ids.EVALUATIONS, "name")))).build());
+    }
+
+    @Override
+    public Uni<ListEvaluationsResponse> listEvaluations(ListEvaluationsRequest request) {
+        return call(() -> {
+            String policy = request.getPolicy().isEmpty() ? null : request.getPolicy();
+            if (policy != null && !policy.matches("policies/[a-z][a-z0-9-]{0,62}")) {
+                throw LabelingException.invalid(ErrorReason.INVALID_REFERENCE, "policy", "must be policies/{policy}");
+            }
+            Page<io.copeplatform.labeling.domain.Evaluation> page = evaluations.list(request.getPageSize(),
+                    request.getPageToken(), policy);
+            var b = ListEvaluationsResponse.newBuilder().setNextPageToken(page.nextPageToken());
+            page.items().forEach(e -> b.addEvaluations(EvaluationProtos.evaluation(e)));
+            return b.build();
+        });
+    }
+
+    /** Rows, then exactly one summary. */
+    @Override
+    public Multi<ExportTrainingSetResponse> exportTrainingSet(ExportTrainingSetRequest request) {
+        return Uni.createFrom().item(() -> trainingSets.export(request.getOriginsList(),
+                EvaluationProtos.sources(request.getSourcesList()), request.getContradictoryOnly()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .onItem().transformToMulti(set -> Multi.createBy().concatenating().streams(
+                        Multi.createFrom().iterable(set.rows()).map(r -> ExportTrainingSetResponse.newBuilder()
+                                .setRow(EvaluationProtos.row(r)).build()),
+                        Multi.createFrom().item(ExportTrainingSetResponse.newBuilder()
+                                .setSummary(EvaluationProtos.summary(set)).build())))
+                .onFailure().transform(GrpcErrors::toGrpc);
     }
 
     @Override
@@ -285,30 +343,6 @@ public class LabelingGrpcService implements LabelingService {
                     return LabelingProtos.importResult(session.get().finish());
                 })
                 .onFailure().transform(GrpcErrors::toGrpc);
-    }
-
-    @Override
-    public Uni<CreateEvaluationResponse> createEvaluation(CreateEvaluationRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("createEvaluation is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Uni<GetEvaluationResponse> getEvaluation(GetEvaluationRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("getEvaluation is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Uni<ListEvaluationsResponse> listEvaluations(ListEvaluationsRequest request) {
-        return Uni.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("listEvaluations is not implemented yet").asRuntimeException());
-    }
-
-    @Override
-    public Multi<ExportTrainingSetResponse> exportTrainingSet(ExportTrainingSetRequest request) {
-        return Multi.createFrom().failure(io.grpc.Status.UNIMPLEMENTED
-                .withDescription("exportTrainingSet is not implemented yet").asRuntimeException());
     }
 
     static <T> Uni<T> call(Supplier<T> work) {
