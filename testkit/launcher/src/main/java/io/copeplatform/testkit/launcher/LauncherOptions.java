@@ -19,11 +19,11 @@ import java.util.Map;
  *            default 59093)
  */
 public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int kafkaControllerPort,
-        int registryPort, int inferencePort, int reviewPort, Path modelDir) {
+        int registryPort, int inferencePort, int reviewPort, int labelingPort, Path modelDir) {
 
     static final String USAGE = """
             usage: run-local.sh [--data-dir DIR] [--postgres-port N] [--kafka-port N] [--kafka-controller-port N]
-                               [--registry-port N] [--inference-port N] [--review-port N]
+                               [--registry-port N] [--inference-port N] [--review-port N] [--labeling-port N]
                                [--model-dir DIR]
               --data-dir               data kept across restarts (env COPE_LOCAL_DATA_DIR, default .local)
               --postgres-port          PostgreSQL port (env COPE_LOCAL_POSTGRES_PORT, default 55432)
@@ -32,6 +32,7 @@ public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int
               --registry-port          policy-registry HTTP+gRPC port (env COPE_LOCAL_REGISTRY_PORT, default 8081)
               --inference-port         inference-service HTTP+gRPC port (env COPE_LOCAL_INFERENCE_PORT, default 8082)
               --review-port            review-service HTTP+gRPC port (env COPE_LOCAL_REVIEW_PORT, default 8084)
+              --labeling-port          labeling-service HTTP+gRPC port (env COPE_LOCAL_LABELING_PORT, default 8083)
               --model-dir              model bundle to serve (env COPE_MODEL_DIR; default: the tiny TEST model)
             """;
 
@@ -44,6 +45,7 @@ public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int
         String registryPort = env.getOrDefault("COPE_LOCAL_REGISTRY_PORT", "8081");
         String inferencePort = env.getOrDefault("COPE_LOCAL_INFERENCE_PORT", "8082");
         String reviewPort = env.getOrDefault("COPE_LOCAL_REVIEW_PORT", "8084");
+        String labelingPort = env.getOrDefault("COPE_LOCAL_LABELING_PORT", "8083");
         String modelDir = env.get("COPE_MODEL_DIR");
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -59,12 +61,14 @@ public record LauncherOptions(Path dataDir, int postgresPort, int kafkaPort, int
                 case "--registry-port" -> registryPort = value;
                 case "--inference-port" -> inferencePort = value;
                 case "--review-port" -> reviewPort = value;
+                case "--labeling-port" -> labelingPort = value;
                 case "--model-dir" -> modelDir = value;
                 default -> throw new IllegalArgumentException("Unknown option " + option + "\n" + USAGE);
             }
         }
         return new LauncherOptions(Path.of(dataDir).toAbsolutePath().normalize(), port(postgresPort),
                 port(kafkaPort), port(controllerPort), port(registryPort), port(inferencePort), port(reviewPort),
+                port(labelingPort),
                 modelDir == null || modelDir.isBlank() ? null : Path.of(modelDir).toAbsolutePath().normalize());
     }
 

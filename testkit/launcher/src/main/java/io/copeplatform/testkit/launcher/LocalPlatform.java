@@ -124,7 +124,36 @@ public final class LocalPlatform {
         log("  web console  " + review.baseUrl() + "/console  users (password = name): ann, bob (reviewer), "
                 + "lena (lead), adam (admin)");
 
+        String labelingDb = "labeling";
+        postgres.createDatabaseIfMissing(labelingDb);
+        ServiceProcess labeling = ServiceProcess.start("labeling-service",
+                Path.of("labeling-service/target/quarkus-app/quarkus-run.jar"), options.labelingPort(),
+                labelingEnv(postgres.jdbcUrl(labelingDb), kafka.bootstrapServers(), registry.port(), inference.port()),
+                options.dataDir().resolve("logs"));
+        started.push(labeling);
+        log("labeling-service  " + labeling.baseUrl() + "  (gRPC + REST; CoPE labeler = the local inference-service, "
+                + "LLM " + System.getenv().getOrDefault("LABELING_LLM_BASE_URL", "http://localhost:11434/v1")
+                + " — set LABELING_LLM_BASE_URL / LABELING_LLM_MODEL / LABELING_LLM_API_KEY)");
+
         log("ready. Press Ctrl-C to stop.");
+    }
+
+    /** labeling-service's environment: local services, plus the LLM settings passed through from ours. */
+    static Map<String, String> labelingEnv(String jdbcUrl, String kafka, int registryPort, int inferencePort) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("LABELING_DB_JDBC_URL", jdbcUrl,
+                "KAFKA_BOOTSTRAP_SERVERS", kafka,
+                "REGISTRY_HOST", "localhost",
+                "REGISTRY_PORT", String.valueOf(registryPort),
+                "INFERENCE_HOST", "localhost",
+                "INFERENCE_PORT", String.valueOf(inferencePort),
+                "LABELING_LOG_JSON", "false"));
+        for (String key : List.of("LABELING_LLM_BASE_URL", "LABELING_LLM_MODEL", "LABELING_LLM_API_KEY")) {
+            String value = System.getenv(key);
+            if (value != null && !value.isBlank()) {
+                env.put(key, value);
+            }
+        }
+        return env;
     }
 
     /** The project's tiny test model, regenerated (deterministically) into the data dir. */

@@ -22,7 +22,16 @@ class LauncherOptionsTest {
         assertEquals(8081, options.registryPort());
         assertEquals(8082, options.inferencePort());
         assertEquals(8084, options.reviewPort());
+        assertEquals(8083, options.labelingPort());
         assertNull(options.modelDir(), "no model dir: the launcher serves the tiny test model");
+    }
+
+    @Test
+    void theLabelingPortComesFromFlagOrEnvironment() {
+        assertEquals(9083, LauncherOptions.parse(new String[0], Map.of("COPE_LOCAL_LABELING_PORT", "9083"))
+                .labelingPort());
+        assertEquals(9084, LauncherOptions.parse(new String[]{"--labeling-port", "9084"},
+                Map.of("COPE_LOCAL_LABELING_PORT", "9083")).labelingPort());
     }
 
     @Test
