@@ -105,6 +105,17 @@
     event.preventDefault();
   });
 
+  // ---------------------------------------------------------------------------- signed out meanwhile
+  // A request whose session ended was redirected to the login page: never swap that page into the form; reload, so the
+  // login returns to this page afterwards.
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === '/login') {
+      event.detail.shouldSwap = false;
+      window.location.reload();
+    }
+  });
+
   // ---------------------------------------------------------------------------- after htmx swaps
   document.addEventListener('htmx:afterSwap', function (event) {
     var focus = event.detail.target.querySelector('[data-autofocus]');

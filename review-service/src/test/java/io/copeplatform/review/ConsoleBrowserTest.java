@@ -189,6 +189,27 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aDecisionAfterTheSessionEndedLeadsToTheLoginPageAndBackToTheTask() {
+        String job = "browser-session-" + UUID.randomUUID();
+        client.createTasks(job, 1, 1);
+        Page page = signIn("bob", "bob-pw", 1280, 800);
+        page.getByLabel("Job").selectOption(job);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Claim next task")).click();
+        assertThat(page).hasURL(Pattern.compile(".*/console/tasks/.*"));
+        String taskUrl = page.url();
+        context.clearCookies();
+        page.keyboard().press("1");
+        page.keyboard().press("b");
+        page.keyboard().press("Enter");
+        assertThat(page).hasURL(Pattern.compile(".*/login$"));
+        page.getByLabel("User name").fill("bob");
+        page.getByLabel("Password").fill("bob-pw");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in")).click();
+        assertThat(page).hasURL(taskUrl);
+        assertThat(page.locator("#lease-left")).isVisible();
+    }
+
+    @Test
     void aLeadSeesTheAgreementChartOfAJobAtLaptopAndNarrowWidths() {
         String job = "browser-chart-" + UUID.randomUUID();
         for (int iteration = 1; iteration <= 3; iteration++) {
