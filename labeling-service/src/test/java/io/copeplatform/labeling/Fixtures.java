@@ -101,6 +101,12 @@ public final class Fixtures implements AutoCloseable {
         DatasetImportTest.importItems(client, List.of(message.build()));
     }
 
+    /** Client-streams import messages (the first names the dataset). */
+    public static void importMessages(LabelingClient client, List<ImportDatasetItemsRequest> messages)
+            throws Exception {
+        DatasetImportTest.importItems(client, messages);
+    }
+
     public void publish(String topic, String key, byte[] value) {
         try {
             producer.send(new ProducerRecord<>(topic, key, value)).get(10, TimeUnit.SECONDS);

@@ -148,10 +148,6 @@ public class LabelingGrpcService implements LabelingService {
             } else {
                 throw LabelingException.invalid(ErrorReason.INVALID_ARGUMENT, "binocular_job.dataset", "is required");
             }
-            if (!j.hasLabeler()) {
-                throw LabelingException.invalid(ErrorReason.INVALID_LABELER_CONFIG, "binocular_job.labeler",
-                        "is required");
-            }
             JobView view = jobs.create(JobProtos.spec(request.getBinocularJobId(), j), request.getRequestId(),
                     creator);
             return CreateBinocularJobResponse.newBuilder().setBinocularJob(JobProtos.job(view, true)).build();

@@ -23,7 +23,8 @@ public final class EvaluationProtos {
     public static EvaluationSpec spec(String id, Evaluation e) {
         String dataset = e.getDataset().startsWith("datasets/") ? e.getDataset().substring(9) : e.getDataset();
         return new EvaluationSpec(id, e.getDisplayName(), e.getPolicyVersion(), dataset,
-                e.hasLabeler() ? JobProtos.labeler(e.getLabeler()) : null, e.hasThreshold() ? e.getThreshold() : null,
+                e.hasLabeler() ? JobProtos.labeler(e.getLabeler()) : JobProtos.defaultLabeler(),
+                e.hasThreshold() ? e.getThreshold() : null,
                 List.copyOf(e.getThresholdsList()), JobProtos.budget(e.getBudget()));
     }
 

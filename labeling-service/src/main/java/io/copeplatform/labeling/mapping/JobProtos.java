@@ -50,9 +50,14 @@ public final class JobProtos {
                 : null;
         String dataset = j.getDataset();
         return new JobSpec(id, j.getDisplayName(), dataset.startsWith("datasets/") ? dataset.substring(9) : dataset,
-                j.getPolicyVersionA(), policyB, paraphrase, j.hasLabeler() ? labeler(j.getLabeler()) : null,
+                j.getPolicyVersionA(), policyB, paraphrase, j.hasLabeler() ? labeler(j.getLabeler()) : defaultLabeler(),
                 j.hasRefiner() ? endpoint(j.getRefiner()) : null, j.getTargetAgreement(), j.getMaxIterations(),
                 budget(j.getBudget()), j.getReviewOverlap(), j.getContinueAfterRefine());
+    }
+
+    /** No labeler given: CoPE through inference-service with its defaults (the platform's own model). */
+    public static LabelerSpec defaultLabeler() {
+        return new LabelerSpec(null, new LabelerSpec.CopeLabeler("", null, false), 0, 0, null);
     }
 
     static ParaphraseSpec paraphrase(ParaphraseOptions p) {

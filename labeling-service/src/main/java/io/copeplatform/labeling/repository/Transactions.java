@@ -48,6 +48,15 @@ public class Transactions {
         }
     }
 
+    /** One statement's worth of work in auto-commit mode: no transaction round trips (the hot path of labeling). */
+    public <T> T autoCommit(Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
     /** A storage failure, classified by {@code LabelingErrors}. */
     public static final class StorageException extends RuntimeException {
         public StorageException(SQLException cause) {

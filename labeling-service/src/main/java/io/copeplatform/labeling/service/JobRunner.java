@@ -52,6 +52,7 @@ import io.quarkus.runtime.StartupEvent;
 public class JobRunner {
 
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
+    private static final long USAGE_FLUSH_MILLIS = 200;
 
     private final Transactions tx;
     private final JobRepository jobs;
@@ -305,6 +306,11 @@ public class JobRunner {
         List<DatasetItem> items = allItems(job.spec().datasetId());
         int concurrency = labelers.concurrency(job.spec().labeler());
         ExecutorService workers = Executors.newFixedThreadPool(concurrency, named("label-" + jobId));
+        // Usage goes to the job row on a timer, not with every answer: one hot row updated by every worker would
+        // serialise their commits. A crash loses at most one interval of accounting (the labels themselves are safe).
+        ScheduledExecutorService usageFlusher = Executors.newSingleThreadScheduledExecutor(named("usage-" + jobId));
+        usageFlusher.scheduleWithFixedDelay(() -> flushUsage(jobId, usage), USAGE_FLUSH_MILLIS, USAGE_FLUSH_MILLIS,
+                TimeUnit.MILLISECONDS);
         AtomicBoolean stop = new AtomicBoolean();
         Rate rate = new Rate(clock.instant(), new AtomicLong());
         rates.put(jobId, rate);
@@ -328,11 +334,8 @@ public class JobRunner {
                         if (Thread.currentThread().isInterrupted()) {
                             return;
                         }
-                        tx.inTransaction(c -> {
-                            labels.insertLabel(c, jobId, it.iteration(), item.id(), side, answer, clock.instant());
-                            jobs.recordUsage(c, jobId, usage.snapshot());
-                            return null;
-                        });
+                        tx.autoCommit(c -> labels.insertLabel(c, jobId, it.iteration(), item.id(), side, answer,
+                                clock.instant()));
                         rate.labeled().incrementAndGet();
                     }));
                 }
@@ -349,8 +352,10 @@ public class JobRunner {
                     : new IllegalStateException(e.getCause());
         } finally {
             workers.shutdownNow();
+            usageFlusher.shutdownNow();
             rates.remove(jobId);
         }
+        flushUsage(jobId, usage);
         if (cancelled.contains(jobId)) {
             return false;
         }
@@ -456,6 +461,17 @@ public class JobRunner {
             }
             page.forEach(p -> items.add(p.item()));
             after = page.get(page.size() - 1).seq();
+        }
+    }
+
+    private void flushUsage(String jobId, JobUsage usage) {
+        try {
+            tx.inTransaction(c -> {
+                jobs.recordUsage(c, jobId, usage.snapshot());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not record the usage of job %s (will retry): %s", jobId, e.toString());
         }
     }
 
