@@ -42,6 +42,13 @@ public final class FakeLlm implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static FakeLlm shared;
 
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm and the client's
+        // delayed ACK add ~40 ms to every answer — an artefact of this fake that a real LLM server does not have.
+        // Read once when the server classes initialise, so it must be set before the first HttpServer.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(96);
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
