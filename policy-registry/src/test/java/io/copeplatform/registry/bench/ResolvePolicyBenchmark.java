@@ -17,14 +17,16 @@ import io.copeplatform.api.policy.v1.PolicyRegistryServiceGrpc;
 import io.copeplatform.api.policy.v1.PublishPolicyVersionRequest;
 import io.copeplatform.api.policy.v1.ResolvePolicyRequest;
 import io.copeplatform.registry.RegistryClient;
+import io.copeplatform.registry.service.PolicyResolution;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * ResolvePolicy by alias over real gRPC, against a SELECT of the same row through the same reactive pool, both with the
- * same number of concurrent clients in the same run. Not part of the test suite (the class name does not end in Test);
- * run it with the command in the service README. Prints one line: {@code BENCH registry-resolve key=value ...}.
+ * ResolvePolicy by alias over real gRPC, against the same resolution called on the service bean (no transport) and a
+ * SELECT of the same row through the same reactive pool, all with the same number of concurrent clients in the same
+ * run. Not part of the test suite (the class name does not end in Test); run it with the command in the service README.
+ * Prints one line: {@code BENCH registry-resolve key=value ...}.
  * <p>
  * Settings (system properties): {@code bench.clients} (16), {@code bench.seconds} (10 per phase), {@code bench.warmup}
  * (3 seconds per phase).
@@ -37,6 +39,8 @@ class ResolvePolicyBenchmark {
 
     @Inject
     Pool pool;
+    @Inject
+    PolicyResolution resolution;
 
     @Test
     void resolveByAliasAgainstPlainSelect() throws Exception {
@@ -64,20 +68,25 @@ class ResolvePolicyBenchmark {
                             .substring("bench-client-".length()))));
 
             LongSupplier grpcCall = () -> timed(() -> stub.get().resolvePolicy(request));
+            LongSupplier directCall = () -> timed(
+                    () -> resolution.resolve("policies/bench@live").await().indefinitely());
             LongSupplier selectCall = () -> timed(
                     () -> pool.preparedQuery(BASELINE_SQL).execute(Tuple.of("bench", 1)).await().indefinitely());
 
             run(clients, warmup, grpcCall);
             Result grpc = run(clients, seconds, grpcCall);
+            run(clients, warmup, directCall);
+            Result direct = run(clients, seconds, directCall);
             run(clients, warmup, selectCall);
             Result select = run(clients, seconds, selectCall);
 
             System.out.println(String.format(Locale.ROOT,
                     "BENCH registry-resolve clients=%d seconds=%d cpus=%d grpc_p50_ms=%.3f grpc_p99_ms=%.3f "
-                            + "grpc_rps=%.0f select_p50_ms=%.3f select_p99_ms=%.3f select_rps=%.0f "
+                            + "grpc_rps=%.0f direct_p50_ms=%.3f direct_p99_ms=%.3f direct_rps=%.0f select_p50_ms=%.3f select_p99_ms=%.3f select_rps=%.0f "
                             + "throughput_ratio=%.2f p99_target_ms=10 p99_ok=%s ratio_ok=%s",
                     clients, seconds, Runtime.getRuntime().availableProcessors(), grpc.p50(), grpc.p99(),
-                    grpc.rps(), select.p50(), select.p99(), select.rps(), grpc.rps() / select.rps(),
+                    grpc.rps(), direct.p50(), direct.p99(), direct.rps(), select.p50(), select.p99(), select.rps(),
+                    grpc.rps() / select.rps(),
                     grpc.p99() < 10.0, grpc.rps() / select.rps() >= 0.5));
             for (RegistryClient connection : connections) {
                 connection.close();
