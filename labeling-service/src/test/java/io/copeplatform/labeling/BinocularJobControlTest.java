@@ -96,6 +96,30 @@ class BinocularJobControlTest {
     }
 
     @Test
+    void theTokenBudgetPausesTheJobToo() throws Exception {
+        // The fake reports 101 tokens per call.
+        String job = create(dataset("tokens", plain(5)), j -> j.setBudget(Budget.newBuilder().setMaxTokens(300)), 1);
+        BinocularJob paused = awaitState(job, JobState.JOB_STATE_PAUSED);
+        assertEquals(PauseReason.PAUSE_REASON_TOKEN_BUDGET, paused.getPauseReason());
+        assertEquals(3, paused.getProgress().getUsage().getCallCount());
+        assertEquals(303, paused.getProgress().getUsage().getTotalTokens());
+    }
+
+    @Test
+    void aJsonAnswerFormatIsParsedFromTheConfiguredField() throws Exception {
+        String job = create(dataset("json", List.of("Buy now #spam j1", "Hello j2")), j -> j.setLabeler(
+                LabelerConfig.newBuilder().setChatCompletions(ChatCompletionsLabeler.newBuilder()
+                        .setAnswerFormat(io.copeplatform.api.labeling.v1.AnswerFormat.ANSWER_FORMAT_JSON))),
+                1);
+        BinocularJob done = awaitState(job, JobState.JOB_STATE_SUCCEEDED);
+        assertEquals(2, done.getIterations(0).getLabeledCount());
+        List<BinocularLabel> labels = labels(job);
+        assertTrue(labels.get(0).getLabelA().getLabel());
+        assertEquals("{\"label\": 1}", labels.get(0).getLabelA().getRawAnswer());
+        assertFalse(labels.get(1).getLabelA().getLabel());
+    }
+
+    @Test
     void malformedAnswersAreRetriedOnceThenCountedAndNeverCoerced() throws Exception {
         List<String> texts = new ArrayList<>(plain(3));
         texts.add("Answer me this #malformed 1");

@@ -19,8 +19,13 @@ public final class LabelingClient implements AutoCloseable {
 
     private final ManagedChannel channel;
 
+    /** To the @QuarkusTest application. */
     public LabelingClient() {
-        int port = ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        this(ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class));
+    }
+
+    /** To a service on {@code port} (e.g. the packaged service in a child process). */
+    public LabelingClient(int port) {
         channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
     }
 
