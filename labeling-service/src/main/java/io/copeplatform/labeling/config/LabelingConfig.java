@@ -48,10 +48,6 @@ public interface LabelingConfig {
         /** Longest external id in characters (EXTERNAL_ID_TOO_LONG beyond). */
         @WithDefault("256")
         int maxExternalIdLength();
-
-        /** Largest REST upload body in bytes. */
-        @WithDefault("67108864")
-        long maxUploadBytes();
     }
 
     /** The default OpenAI-compatible Chat Completions endpoint (labeler, paraphraser, refiner). */
@@ -126,10 +122,6 @@ public interface LabelingConfig {
         /** How often WatchBinocularJob looks for changes. */
         @WithDefault("500ms")
         Duration watchInterval();
-
-        /** Items of one labeling batch for the CoPE labeler (one ClassifyBatch call). */
-        @WithDefault("16")
-        int copeBatchSize();
 
         /** Policy id prefix of server-chosen paraphrase policies ({@code <prefix><policy of A>}). */
         @WithDefault("paraphrase-of-")
