@@ -85,7 +85,7 @@ class PrefixPinningTest {
                 "{\"draft\":{\"text\":" + RegistryRest.json(RegistryRest.policy("")) + "}}");
         RegistryRest.call("POST", "/v1/policies/pin-spam/versions", "{}");
         RegistryRest.call("POST", "/v1/policies/pin-spam/versions/1/deploy", "{}");
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> pins.pinned().containsKey("pin-spam"));
+        Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> pins.pinned().containsKey("pin-spam"));
         PrefixCache.Key first = pins.pinned().get("pin-spam");
         assertTrue(cache.isPinned(first));
         ClassificationResult v1 = classify("policies/pin-spam@live");

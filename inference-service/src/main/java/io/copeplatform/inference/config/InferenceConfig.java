@@ -52,7 +52,10 @@ public interface InferenceConfig {
         @WithDefault("16")
         int maxBatchSize();
 
-        /** How long the first prompt of a batch waits for company. */
+        /**
+         * How long the first prompt of a batch waits for company — only while requests arrive together (the previous
+         * batch had more than one); a lone request on a quiet engine runs at once.
+         */
         @WithDefault("5ms")
         Duration maxQueueDelay();
 

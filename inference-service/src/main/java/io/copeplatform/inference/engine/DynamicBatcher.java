@@ -15,9 +15,12 @@ import java.util.function.ToIntFunction;
 
 /**
  * Collects work items into batches: a worker takes the first waiting item, gathers more for at most
- * {@code maxQueueDelay} (or until {@code maxBatchSize}), drops those whose deadline passed, splits the rest by group
- * key (items of one forward pass must share it — e.g. the same cached policy prefix), then within a group by length so
- * padding stays under {@code maxPaddingRatio}, and runs each part as one forward pass.
+ * {@code maxQueueDelay} (or until {@code maxBatchSize}) — but only while requests are arriving together (the previous
+ * gathering found more than one): a lone request on an idle batcher runs at once with whatever is already queued, so
+ * light traffic never pays the delay, and under load requests queue up during each forward pass and batch anyway —,
+ * drops those whose deadline passed, splits the rest by group key (items of one forward pass must share it — e.g. the
+ * same cached policy prefix), then within a group by length so padding stays under {@code maxPaddingRatio}, and runs
+ * each part as one forward pass.
  * <p>
  * The queue is bounded: a full queue refuses at once ({@link QueueFullException}). {@link #close()} stops taking work
  * and drains what is queued.
@@ -93,14 +96,17 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
 
     private void work() {
         List<Pending<T, R>> batch = new ArrayList<>(settings.maxBatchSize());
+        // Whether the previous gathering found company: only then is waiting for more worth its latency.
+        boolean busy = true;
         while (!closing || !queue.isEmpty()) {
             try {
                 Pending<T, R> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    busy = false;
                     continue;
                 }
                 batch.add(first);
-                long gatherUntil = first.enqueuedNanos() + settings.maxQueueDelay().toNanos();
+                long gatherUntil = busy ? first.enqueuedNanos() + settings.maxQueueDelay().toNanos() : 0;
                 while (batch.size() < settings.maxBatchSize()) {
                     long wait = gatherUntil - System.nanoTime();
                     Pending<T, R> next = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
@@ -109,6 +115,7 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
                     }
                     batch.add(next);
                 }
+                busy = batch.size() > 1;
                 runGrouped(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

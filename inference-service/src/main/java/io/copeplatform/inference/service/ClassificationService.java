@@ -14,6 +14,7 @@ import io.copeplatform.inference.engine.PromptEncoder;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Validates a classification request against the limits, settles its policy text and threshold, and runs it on the
@@ -115,6 +116,8 @@ public class ClassificationService {
         return Uni.createFrom().deferred(() -> Uni.createFrom().completionStage(host.engine()
                 .classify(new ClassifyInput(policyText, request.content(), threshold,
                         request.allowContentTruncation(), request.deadlineNanos()))))
+                // Answers leave the batcher thread at once: mapping and writing them must not delay the next batch.
+                .emitOn(Infrastructure.getDefaultExecutor())
                 .map(classification -> {
                     promptTokens.record(classification.promptTokens());
                     contentTokens.record(classification.contentTokens());

@@ -3,6 +3,8 @@ package io.copeplatform.inference.service;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.copeplatform.inference.client.PolicyRegistryClient;
 import io.copeplatform.inference.config.InferenceConfig;
 import io.copeplatform.inference.engine.PrefixCache;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -33,6 +36,12 @@ public class LivePrefixPins {
     private final InferenceConfig config;
     /** policy id → the key pinned for its live version. */
     private final Map<String, PrefixCache.Key> pinned = new ConcurrentHashMap<>();
+    /** One thread, so pins and unpins apply in event order and never hold up the events listener. */
+    private final ExecutorService pinning = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "prefix-pins");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public LivePrefixPins(ModelHost host, PolicyCache policies, PolicyRegistryClient registry, InferenceConfig config) {
         this.host = host;
@@ -43,12 +52,13 @@ public class LivePrefixPins {
 
     /** After {@link ModelHost} loaded the model (observers run in priority order). */
     void onStart(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
-        if (!enabled()) {
-            return;
+        if (enabled()) {
+            pinning.execute(this::pinAllLive);
         }
-        Thread warm = new Thread(this::pinAllLive, "prefix-pins-startup");
-        warm.setDaemon(true);
-        warm.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        pinning.shutdownNow();
     }
 
     private void pinAllLive() {
@@ -63,15 +73,21 @@ public class LivePrefixPins {
         }
     }
 
-    /** A policy's live alias moved to {@code versionName} ({@code policies/x/versions/N}). */
+    /**
+     * A policy's live alias moved to {@code versionName} ({@code policies/x/versions/N}); pins it in the background.
+     */
     public void deployed(String policyId, String versionName) {
         if (enabled()) {
-            pinLive(policyId, versionName);
+            pinning.execute(() -> pinLive(policyId, versionName));
         }
     }
 
-    /** A policy has no live version any more (undeployed or deleted). */
+    /** A policy has no live version any more (undeployed or deleted); applied in order with pending pins. */
     public void withdrawn(String policyId) {
+        pinning.execute(() -> unpin(policyId));
+    }
+
+    private void unpin(String policyId) {
         PrefixCache.Key previous = pinned.remove(policyId);
         if (previous != null && host.ready()) {
             host.engine().unpin(previous);
@@ -80,17 +96,18 @@ public class LivePrefixPins {
 
     private void pinLive(String policyId, String reference) {
         try {
-            // Retried: a deployment is rare and a transient registry failure should not cost the pin.
+            // Retried for about half a minute: deployments are rare, and after a registry outage the gRPC channel
+            // refuses calls until its reconnect back-off expires.
             ResolvedPolicy live = policies.resolve(reference).onFailure().retry()
-                    .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(2)).atMost(3)
-                    .await().atMost(timeout().multipliedBy(4));
+                    .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).atMost(8)
+                    .await().atMost(Duration.ofMinutes(2));
             host.engine().pin(live.text()).ifPresentOrElse(key -> {
                 PrefixCache.Key previous = pinned.put(policyId, key);
                 if (previous != null && !previous.equals(key)) {
                     host.engine().unpin(previous);
                 }
                 LOG.debugf("Prefix cache: pinned %s (%s)", live.policyVersion(), key.policySha256());
-            }, () -> withdrawn(policyId));
+            }, () -> unpin(policyId));
         } catch (RuntimeException e) {
             LOG.warnf("Prefix cache: could not pin %s (%s); it is cached on first use", reference, e.getMessage());
         }

@@ -41,6 +41,20 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aLoneRequestOnAQuietBatcherDoesNotWaitForCompany() throws Exception {
+        try (DynamicBatcher<long[], Integer> batcher = DynamicBatcher.ofPrompts(
+                new BatcherSettings(8, Duration.ofSeconds(1), 100, 0.9, 1),
+                prompts -> prompts.stream().map(p -> p.length).toList(), DynamicBatcher.BatchObserver.NONE)) {
+            // The first gathering assumes company and waits for it; it finds none.
+            batcher.submit(new long[1], Long.MAX_VALUE).get(10, TimeUnit.SECONDS);
+            long started = System.nanoTime();
+            assertEquals(2, batcher.submit(new long[2], Long.MAX_VALUE).get(10, TimeUnit.SECONDS).value());
+            assertTrue(System.nanoTime() - started < TimeUnit.MILLISECONDS.toNanos(500),
+                    "no 1 s wait for company that is not coming");
+        }
+    }
+
+    @Test
     void lengthGroupingSplitsABatchThatWouldBeMostlyPadding() throws Exception {
         List<Integer> batchSizes = new ArrayList<>();
         try (DynamicBatcher<long[], Integer> batcher = DynamicBatcher.ofPrompts(
