@@ -230,9 +230,18 @@ public class JobRunner {
                 }
             }
         } catch (LabelingException e) {
-            if (!Thread.currentThread().isInterrupted()) {
-                fail(jobId, failureReason(e), e.getMessage());
+            if (Thread.currentThread().isInterrupted()) {
+                return;
             }
+            if (JobRunnerOutages.isTransient(e)) {
+                // The registry is unreachable: the job stays where it is and the scheduler tries again.
+                LOG.warnf("Job %s waits for the registry: %s", jobId, e.getMessage());
+                return;
+            }
+            fail(jobId, failureReason(e), e.getMessage());
+        } catch (Transactions.StorageException e) {
+            // The database is unreachable: nothing can be recorded, the scheduler tries again.
+            LOG.warnf("Job %s waits for the database: %s", jobId, e.getMessage());
         } catch (RuntimeException e) {
             if (!Thread.currentThread().isInterrupted()) {
                 LOG.errorf(e, "Job %s failed", jobId);
