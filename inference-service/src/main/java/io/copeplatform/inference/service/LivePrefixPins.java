@@ -31,7 +31,6 @@ public class LivePrefixPins {
     private static final Logger LOG = Logger.getLogger(LivePrefixPins.class);
 
     private final ModelHost host;
-    private final PolicyCache policies;
     private final PolicyRegistryClient registry;
     private final InferenceConfig config;
     /** policy id → the key pinned for its live version. */
@@ -43,9 +42,8 @@ public class LivePrefixPins {
         return thread;
     });
 
-    public LivePrefixPins(ModelHost host, PolicyCache policies, PolicyRegistryClient registry, InferenceConfig config) {
+    public LivePrefixPins(ModelHost host, PolicyRegistryClient registry, InferenceConfig config) {
         this.host = host;
-        this.policies = policies;
         this.registry = registry;
         this.config = config;
     }
@@ -98,7 +96,8 @@ public class LivePrefixPins {
         try {
             // Retried for about half a minute: deployments are rare, and after a registry outage the gRPC channel
             // refuses calls until its reconnect back-off expires.
-            ResolvedPolicy live = policies.resolve(reference).onFailure().retry()
+            // Straight from the registry: pinning must not put entries into the request path's reference cache.
+            ResolvedPolicy live = registry.resolve(reference).onFailure().retry()
                     .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).atMost(8)
                     .await().atMost(Duration.ofMinutes(2));
             host.engine().pin(live.text()).ifPresentOrElse(key -> {
