@@ -86,6 +86,9 @@ class PolicyReferenceTest {
             assertEquals("REGISTRY_UNAVAILABLE", reason(unknown));
         } finally {
             RegistryProcess.restart();
+            // Leave the service as found: its registry channel reconnects only after gRPC's reconnect back-off.
+            Awaitility.await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptions().until(() -> classify("policies/ref-spam@live") != null);
         }
     }
 
