@@ -87,8 +87,15 @@ class PolicyReferenceTest {
         } finally {
             RegistryProcess.restart();
             // Leave the service as found: its registry channel reconnects only after gRPC's reconnect back-off.
-            Awaitility.await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500))
-                    .ignoreExceptions().until(() -> classify("policies/ref-spam@live") != null);
+            // (An unknown policy is never cached: NOT_FOUND proves a round trip to the registry.)
+            Awaitility.await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                try {
+                    classify("policies/never-created@live");
+                    return false;
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode() == Status.Code.NOT_FOUND;
+                }
+            });
         }
     }
 
