@@ -26,6 +26,7 @@ import com.google.rpc.ErrorInfo;
 import com.google.rpc.Status;
 
 import io.copeplatform.api.events.v1.ReviewTaskCreated;
+import io.copeplatform.api.events.v1.ReviewTasksWithdrawn;
 import io.copeplatform.api.review.v1.ClaimNextTaskRequest;
 import io.copeplatform.api.review.v1.ClaimNextTaskResponse;
 import io.copeplatform.api.review.v1.CorrectVersion;
@@ -131,6 +132,25 @@ public final class ReviewClient implements AutoCloseable {
 
     public void publish(ReviewTaskCreated event) {
         publish(event.getJob().substring("binocularJobs/".length()), event.toByteArray());
+    }
+
+    /** Publishes a withdrawal the way labeling-service's outbox relay does: with its CloudEvents type header. */
+    public void publish(ReviewTasksWithdrawn event) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>("review.tasks.v1",
+                event.getJob().substring("binocularJobs/".length()), event.toByteArray());
+        record.headers().add("ce_type", ReviewTasksWithdrawn.getDescriptor().getFullName()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A withdrawal of every open task of {@code job}. */
+    public static ReviewTasksWithdrawn withdrawal(String job) {
+        return ReviewTasksWithdrawn.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setJob("binocularJobs/" + job).setReason("job cancelled").build();
     }
 
     /** Publishes {@code count} tasks of {@code job} needing {@code k} decisions and waits until all exist. */

@@ -29,8 +29,10 @@ import org.jboss.logging.Logger;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.copeplatform.api.events.v1.ReviewTaskCreated;
+import io.copeplatform.api.events.v1.ReviewTasksWithdrawn;
 import io.copeplatform.review.config.ReviewConfig;
 import io.copeplatform.review.domain.NewTask;
+import io.copeplatform.review.domain.TaskWithdrawal;
 import io.copeplatform.review.mapping.ReviewProtos;
 import io.copeplatform.review.service.TaskIntake;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,7 +41,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * Consumes {@code review.tasks.v1} on its own thread with a plain {@link KafkaConsumer}.
+ * Consumes {@code review.tasks.v1} on its own thread with a plain {@link KafkaConsumer}: {@code ReviewTaskCreated}
+ * creates a task, {@code ReviewTasksWithdrawn} (told apart by the CloudEvents {@code ce_type} header) cancels a job's
+ * open tasks.
  * <p>
  * At-least-once: offsets are committed only after the task's database transaction committed; a storage failure seeks
  * back and retries the record. Idempotent: the event id is recorded in the task's transaction, so a redelivery does
@@ -52,6 +56,8 @@ public class ReviewTaskConsumer {
     private static final Logger LOG = Logger.getLogger(ReviewTaskConsumer.class);
     static final String DLQ_REASON_HEADER = "x-cope-dlq-reason";
     static final String DLQ_ORIGIN_HEADER = "x-cope-dlq-origin";
+    static final String CE_TYPE_HEADER = "ce_type";
+    static final String WITHDRAWN_TYPE = ReviewTasksWithdrawn.getDescriptor().getFullName();
 
     private final TaskIntake intake;
     private final ReviewConfig config;
@@ -163,6 +169,19 @@ public class ReviewTaskConsumer {
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> record) {
+        if (WITHDRAWN_TYPE.equals(eventType(record))) {
+            TaskWithdrawal withdrawal;
+            try {
+                withdrawal = toWithdrawal(record.value());
+            } catch (InvalidRecordException e) {
+                deadLetter(record, e.getMessage());
+                return;
+            }
+            int cancelled = intake.withdraw(withdrawal);
+            LOG.debugf("Event %s (%s iteration %d withdrawn): %d tasks cancelled", withdrawal.eventId(),
+                    withdrawal.job(), withdrawal.iteration(), cancelled);
+            return;
+        }
         NewTask task;
         try {
             task = toTask(record.value());
@@ -193,6 +212,30 @@ public class ReviewTaskConsumer {
         }
         deadLettered.incrementAndGet();
         LOG.warnf("Dead-lettered %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), reason);
+    }
+
+    /** The CloudEvents type header; records without one are ReviewTaskCreated (the topic's first event type). */
+    private static String eventType(ConsumerRecord<byte[], byte[]> record) {
+        Header type = record.headers().lastHeader(CE_TYPE_HEADER);
+        return type == null || type.value() == null ? "" : new String(type.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Decodes and validates a ReviewTasksWithdrawn record. */
+    static TaskWithdrawal toWithdrawal(byte[] value) throws InvalidRecordException {
+        if (value == null) {
+            throw new InvalidRecordException("empty record value");
+        }
+        ReviewTasksWithdrawn event;
+        try {
+            event = ReviewTasksWithdrawn.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new InvalidRecordException("not a cope.events.v1.ReviewTasksWithdrawn: " + e.getMessage());
+        }
+        require(!event.getEventId().isBlank(), "event_id is empty");
+        require(event.getJob().startsWith("binocularJobs/") && event.getJob().length() > 14,
+                "job must be binocularJobs/{job}");
+        require(event.getIteration() >= 0, "iteration must be >= 0");
+        return new TaskWithdrawal(event.getEventId(), event.getJob(), event.getIteration(), event.getReason());
     }
 
     /** Decodes and validates a ReviewTaskCreated record. */

@@ -188,6 +188,35 @@ public class TaskRepository {
         }
     }
 
+    /**
+     * Cancels the job's tasks that are still OPEN or ESCALATED (of one iteration, or all when {@code iteration} is 0),
+     * ending their live leases; returns the cancelled task ids.
+     */
+    public List<String> cancelOpenTasks(Connection c, String job, int iteration) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement s = c
+                .prepareStatement("UPDATE review.tasks SET state = 'CANCELLED', update_time = now(), "
+                        + "close_time = now() WHERE job = ? AND (? = 0 OR iteration = ?) AND state IN ('OPEN', 'ESCALATED') "
+                        + "RETURNING id")) {
+            s.setString(1, job);
+            s.setInt(2, iteration);
+            s.setInt(3, iteration);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        if (!ids.isEmpty()) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE review.leases SET end_time = now(), "
+                    + "end_reason = 'WITHDRAWN' WHERE task_id = ANY (?) AND end_time IS NULL")) {
+                s.setArray(1, c.createArrayOf("text", ids.toArray()));
+                s.executeUpdate();
+            }
+        }
+        return ids;
+    }
+
     /** Marks a task as touched (so state-derived views and concurrent claims see the change). */
     public void touch(Connection c, String id) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE review.tasks SET update_time = now() WHERE id = ?")) {
