@@ -34,8 +34,17 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts {@code jar} on {@code port} (0 = a free port) and waits until it is ready. */
+    /** Starts {@code jar} on {@code port} (0 = a free port) with a 512 MB heap and waits until it is ready. */
     public static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logDir) {
+        return start(name, jar, port, env, logDir, List.of("-Xmx512m"));
+    }
+
+    /**
+     * Starts {@code jar} on {@code port} (0 = a free port) with the given JVM options (e.g. a small heap and a fast
+     * start-up for tests' neighbour services) and waits until it is ready.
+     */
+    public static ServiceProcess start(String name, Path jar, int port, Map<String, String> env, Path logDir,
+            List<String> jvmOptions) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " not found: build first (./mvnw -B -ntp -DskipTests install)");
         }
@@ -43,7 +52,11 @@ public final class ServiceProcess implements AutoCloseable {
             Files.createDirectories(logDir);
             Path log = logDir.resolve(name + ".log");
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx512m", "-jar", jar.toString()))
+            List<String> command = new java.util.ArrayList<>();
+            command.add(java);
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().putAll(env);
