@@ -2,6 +2,7 @@ package io.copeplatform.labeling;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 
 import io.copeplatform.api.events.v1.ReviewTaskCreated;
+import io.copeplatform.api.events.v1.ReviewTasksWithdrawn;
 import io.copeplatform.api.labeling.v1.CreateDatasetRequest;
 import io.copeplatform.api.labeling.v1.Dataset;
 import io.copeplatform.api.labeling.v1.DatasetItemInput;
@@ -117,18 +119,43 @@ public final class Fixtures implements AutoCloseable {
 
     /** Waits for {@code count} ReviewTaskCreated events of {@code job} on review.tasks.v1. */
     public static List<ReviewTaskCreated> awaitReviewTasks(String job, int count, Duration timeout) {
+        return awaitEvents(job, count, timeout, ReviewTaskCreated.getDescriptor().getFullName(), value -> {
+            ReviewTaskCreated event = ReviewTaskCreated.parseFrom(value);
+            return event.getJob().equals(job) ? event : null;
+        });
+    }
+
+    /** Waits for a ReviewTasksWithdrawn event of {@code job} on review.tasks.v1. */
+    public static ReviewTasksWithdrawn awaitWithdrawal(String job, Duration timeout) {
+        return awaitEvents(job, 1, timeout, ReviewTasksWithdrawn.getDescriptor().getFullName(), value -> {
+            ReviewTasksWithdrawn event = ReviewTasksWithdrawn.parseFrom(value);
+            return event.getJob().equals(job) ? event : null;
+        }).get(0);
+    }
+
+    /** Decodes a record value; null when it is not wanted. */
+    interface Decoder<T> {
+        T decode(byte[] value) throws Exception;
+    }
+
+    /** Events of one CloudEvents type ({@code ce_type} header, as the outbox relay writes it) on review.tasks.v1. */
+    private static <T> List<T> awaitEvents(String job, int count, Duration timeout, String type, Decoder<T> decoder) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedInfrastructure.kafka().bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ReviewTaskCreated> events = new ArrayList<>();
+        List<T> events = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of("review.tasks.v1"));
             Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    ReviewTaskCreated event = ReviewTaskCreated.parseFrom(r.value());
-                    if (event.getJob().equals(job)) {
+                    var header = r.headers().lastHeader("ce_type");
+                    if (header == null || !type.equals(new String(header.value(), StandardCharsets.UTF_8))) {
+                        continue;
+                    }
+                    T event = decoder.decode(r.value());
+                    if (event != null) {
                         events.add(event);
                     }
                 }

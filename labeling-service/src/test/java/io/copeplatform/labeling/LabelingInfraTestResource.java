@@ -8,7 +8,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Points the service under test at the real policy-registry child process, the shared Kafka and the fake LLM. The CoPE
- * labeler's inference-service is not running in these tests (port 1: refused), so CoPE jobs see it unavailable.
+ * labeler's inference-service address is NOT set here (test resources outrank test profiles): application.properties
+ * points it at port 1 (refused, so CoPE jobs see it unavailable) and {@link RealInferenceProfile} at the real
+ * {@link InferenceProcess}.
  */
 @QuarkusTestResource(value = LabelingInfraTestResource.class, restrictToAnnotatedClass = false)
 public class LabelingInfraTestResource implements QuarkusTestResourceLifecycleManager {
@@ -20,9 +22,6 @@ public class LabelingInfraTestResource implements QuarkusTestResourceLifecycleMa
                 "quarkus.grpc.clients.policy-registry.host", "localhost",
                 "quarkus.grpc.clients.policy-registry.port", port,
                 "quarkus.grpc.clients.policy-registry.test-port", port,
-                "quarkus.grpc.clients.inference.host", "localhost",
-                "quarkus.grpc.clients.inference.port", "1",
-                "quarkus.grpc.clients.inference.test-port", "1",
                 "labeling.llm.base-url", FakeLlm.shared().baseUrl(),
                 "labeling.llm.model", "fake-llm",
                 "kafka.bootstrap.servers", SharedInfrastructure.kafka().bootstrapServers());

@@ -52,7 +52,7 @@ public final class RegistryProcess {
                 "REGISTRY_DB_JDBC_URL", postgres.jdbcUrl("registry_for_labeling"),
                 "KAFKA_BOOTSTRAP_SERVERS", SharedInfrastructure.kafka().bootstrapServers(),
                 "REGISTRY_LOG_JSON", "false",
-                "REGISTRY_OUTBOX_POLL_INTERVAL", "100ms"), Path.of("target"));
+                "REGISTRY_OUTBOX_POLL_INTERVAL", "100ms"), Path.of("target"), InferenceProcess.LEAN_JVM);
         port = process.port();
     }
 }

@@ -44,7 +44,7 @@ public final class CopeLabeler implements Labeler {
 
     @Override
     public String description() {
-        return "cope" + (spec.model() == null || spec.model().isBlank() ? "" : ":" + spec.model());
+        return "inference-service" + (spec.model() == null || spec.model().isBlank() ? "" : ":" + spec.model());
     }
 
     @Override

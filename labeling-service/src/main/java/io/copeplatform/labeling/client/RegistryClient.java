@@ -2,6 +2,7 @@ package io.copeplatform.labeling.client;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -100,13 +101,46 @@ public class RegistryClient implements PolicyRegistry {
     }
 
     @Override
-    public PolicySnapshot saveDraft(String policy, String text, String note) {
+    public String draftEtagIfText(String policy, String sha256) {
         try {
-            PolicyDraft draft = replaceDraft(policy, text, note);
-            return new PolicySnapshot(policy, "", draft.getEtag(), draft.getText(), draft.getTextSha256());
+            PolicyDraft draft = draft(policy);
+            return draft.getTextSha256().equals(sha256) ? draft.getEtag() : "";
         } catch (StatusRuntimeException e) {
             throw map(e, policy);
         }
+    }
+
+    @Override
+    public Optional<PolicySnapshot> saveDraft(String policy, String text, String note, String expectedEtag) {
+        try {
+            if (!expectedEtag.isEmpty()) {
+                try {
+                    PolicyDraft saved = stub().updatePolicyDraft(UpdatePolicyDraftRequest.newBuilder()
+                            .setDraft(PolicyDraft.newBuilder().setName(policy + "/draft").setText(text)
+                                    .setEtag(expectedEtag).setNote(note))
+                            .build()).getDraft();
+                    return Optional.of(snapshot(policy, saved));
+                } catch (StatusRuntimeException e) {
+                    if (e.getStatus().getCode() != Status.Code.ABORTED) {
+                        throw e;
+                    }
+                }
+            }
+            // The draft moved on: ours only if it already holds exactly this text (our own write, retried).
+            PolicyDraft current = draft(policy);
+            return current.getText().equals(text) ? Optional.of(snapshot(policy, current)) : Optional.empty();
+        } catch (StatusRuntimeException e) {
+            throw map(e, policy);
+        }
+    }
+
+    private PolicyDraft draft(String policy) {
+        return stub().getPolicy(GetPolicyRequest.newBuilder().setName(policy).setView(PolicyView.POLICY_VIEW_FULL)
+                .build()).getPolicy().getDraft();
+    }
+
+    private static PolicySnapshot snapshot(String policy, PolicyDraft draft) {
+        return new PolicySnapshot(policy, "", draft.getEtag(), draft.getText(), draft.getTextSha256());
     }
 
     private PolicyDraft replaceDraft(String policy, String text, String note) {

@@ -22,12 +22,16 @@ public record LabelerSpec(ChatLabeler chat, CopeLabeler cope, int maxConcurrency
     public record CopeLabeler(String model, Double threshold, boolean allowContentTruncation) {
     }
 
-    /** A short description for review tasks and metrics, e.g. "chat-completions:gpt-4o-mini". */
+    /**
+     * A short description for review tasks and metrics, e.g. "chat-completions:gpt-4o-mini". For inference-service the
+     * requested model, if any: which model actually answered is only known from the answers (never assume it is CoPE; a
+     * test deployment serves a test model).
+     */
     public String describe(String defaultModel) {
         if (chat != null) {
             String model = chat.endpoint().model();
             return "chat-completions:" + (model == null || model.isBlank() ? defaultModel : model);
         }
-        return "cope" + (cope.model() == null || cope.model().isBlank() ? "" : ":" + cope.model());
+        return "inference-service" + (cope.model() == null || cope.model().isBlank() ? "" : ":" + cope.model());
     }
 }

@@ -176,6 +176,7 @@ public final class JobProtos {
                 b.setCohensKappa(a.cohensKappa()).setCohensKappaCi(ci(a));
             }
         }
+        b.setProposedText(nullToEmpty(it.proposedText())).setDraftConflict(it.draftConflict());
         if (it.refinedDraft() != null) {
             b.setRefinedDraft(snapshot(it.refinedDraft()));
         }
@@ -261,7 +262,9 @@ public final class JobProtos {
                 .setPromptTokens(l.promptTokens())
                 .setCompletionTokens(l.completionTokens())
                 .setErrorMessage(l.errorMessage())
-                .setLabelTime(LabelingProtos.timestamp(l.labelTime()));
+                .setLabelTime(LabelingProtos.timestamp(l.labelTime()))
+                .setModel(nullToEmpty(l.model()))
+                .setModelVersion(nullToEmpty(l.modelVersion()));
         if (l.score() != null) {
             b.setScore(l.score());
         }

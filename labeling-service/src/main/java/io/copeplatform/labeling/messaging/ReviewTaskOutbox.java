@@ -9,7 +9,10 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.google.protobuf.Message;
+
 import io.copeplatform.api.events.v1.ReviewTaskCreated;
+import io.copeplatform.api.events.v1.ReviewTasksWithdrawn;
 import io.copeplatform.api.policy.v1.ConfidenceInterval;
 import io.copeplatform.api.review.v1.BinocularIterationSummary;
 import io.copeplatform.api.review.v1.LabeledPolicy;
@@ -22,8 +25,9 @@ import io.copeplatform.labeling.mapping.LabelingProtos;
 import io.copeplatform.labeling.service.ReviewTaskPublisher;
 
 /**
- * Writes {@code ReviewTaskCreated} events into the outbox table inside the caller's transaction: the mismatch and its
- * event commit together or not at all. {@link ReviewTasksRelay} sends them to Kafka.
+ * Writes {@code ReviewTaskCreated} (a mismatch) and {@code ReviewTasksWithdrawn} (a cancelled job) events into the
+ * outbox table inside the caller's transaction: the state change and its event commit together or not at all.
+ * {@link ReviewTasksRelay} sends them to Kafka.
  */
 @ApplicationScoped
 public class ReviewTaskOutbox implements ReviewTaskPublisher {
@@ -65,6 +69,26 @@ public class ReviewTaskOutbox implements ReviewTaskPublisher {
                 .setLabeler(labeler)
                 .setIterationSummary(s)
                 .build();
+        insert(c, id, jobId, event, now);
+    }
+
+    @Override
+    public void withdraw(Connection c, String jobId, int iteration, String reason) throws SQLException {
+        UUID id = UUID.randomUUID();
+        Instant now = Instant.now();
+        ReviewTasksWithdrawn event = ReviewTasksWithdrawn.newBuilder()
+                .setEventId(id.toString())
+                .setEventTime(LabelingProtos.timestamp(now))
+                .setSource(config.eventSource())
+                .setJob("binocularJobs/" + jobId)
+                .setIteration(iteration)
+                .setReason(reason == null ? "" : reason)
+                .build();
+        insert(c, id, jobId, event, now);
+    }
+
+    /** One outbox row; the key is the job id, so a job's events stay in order on one partition. */
+    private void insert(Connection c, UUID id, String jobId, Message event, Instant now) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO labeling.outbox (event_id, topic, record_key, "
                 + "event_type, payload, create_time) VALUES (?, ?, ?, ?, ?, ?)")) {
             st.setObject(1, id);

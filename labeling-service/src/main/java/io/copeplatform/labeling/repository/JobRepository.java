@@ -172,16 +172,22 @@ public class JobRepository {
     // ---- iterations ----
 
     /** A stored iteration's own columns (counts come from the labels). */
+    /**
+     * {@code draftEtagAtStart}: the etag of the policy's draft when the iteration started, if the draft then held A's
+     * text ("" when it held other text, null for iterations stored before it was recorded). {@code proposedText}: the
+     * refine step's proposal; {@code draftConflict}: it could not be saved over a human's edit.
+     */
     public record IterationRow(String jobId, int iteration, IterationPhase phase, PolicySnapshot a, PolicySnapshot b,
-            long itemCount, AgreementStats agreement, PolicySnapshot refined, Instant startTime, Instant endTime) {
+            long itemCount, AgreementStats agreement, PolicySnapshot refined, Instant startTime, Instant endTime,
+            String draftEtagAtStart, String proposedText, boolean draftConflict) {
     }
 
     public void insertIteration(Connection c, String jobId, int iteration, IterationPhase phase, PolicySnapshot a,
-            PolicySnapshot b, long itemCount, Instant now) throws SQLException {
+            PolicySnapshot b, String draftEtagAtStart, long itemCount, Instant now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("INSERT INTO labeling.iterations (job_id, iteration, phase, "
                 + "a_policy, a_version, a_draft_etag, a_text, a_sha256, b_policy, b_version, b_draft_etag, b_text, "
-                + "b_sha256, item_count, start_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT DO NOTHING")) {
+                + "b_sha256, item_count, start_time, draft_etag_at_start) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             s.setString(1, jobId);
             s.setInt(2, iteration);
             s.setString(3, phase.name());
@@ -189,6 +195,7 @@ public class JobRepository {
             snapshot(s, 9, b);
             s.setLong(14, itemCount);
             s.setTimestamp(15, Timestamp.from(now));
+            s.setString(16, draftEtagAtStart);
             s.executeUpdate();
         }
         try (PreparedStatement s = c.prepareStatement("UPDATE labeling.jobs SET current_iteration = ?, "
@@ -249,11 +256,33 @@ public class JobRepository {
         }
     }
 
+    /** Stores the refine step's proposal (before it is saved in the registry, so a retry does not ask again). */
+    public void setProposal(Connection c, String jobId, int iteration, String text) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE labeling.iterations SET proposed_text = ? "
+                + "WHERE job_id = ? AND iteration = ?")) {
+            s.setString(1, text);
+            s.setString(2, jobId);
+            s.setInt(3, iteration);
+            s.executeUpdate();
+        }
+    }
+
+    /** Marks the iteration's proposal as refused by the registry because the draft was edited meanwhile. */
+    public void setDraftConflict(Connection c, String jobId, int iteration) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE labeling.iterations SET draft_conflict = true "
+                + "WHERE job_id = ? AND iteration = ?")) {
+            s.setString(1, jobId);
+            s.setInt(2, iteration);
+            s.executeUpdate();
+        }
+    }
+
     public List<IterationRow> iterations(Connection c, String jobId) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT job_id, iteration, phase, a_policy, a_version, "
                 + "a_draft_etag, a_text, a_sha256, b_policy, b_version, b_draft_etag, b_text, b_sha256, item_count, "
                 + "percent_agreement, cohens_kappa, kappa_lower, kappa_upper, refined_policy, refined_etag, "
-                + "refined_text, refined_sha256, start_time, end_time, "
+                + "refined_text, refined_sha256, start_time, end_time, draft_etag_at_start, proposed_text, "
+                + "draft_conflict, "
                 + "(SELECT count(*) FROM labeling.labels l WHERE l.job_id = i.job_id AND l.iteration = i.iteration "
                 + "AND l.side = 'A' AND l.outcome = 'LABELED') FROM labeling.iterations i WHERE job_id = ? "
                 + "ORDER BY iteration")) {
@@ -279,7 +308,8 @@ public class JobRepository {
                             new PolicySnapshot(r.getString(4), r.getString(5), r.getString(6), r.getString(7),
                                     r.getString(8)),
                             b, r.getLong(14), agreement, refined, r.getTimestamp(23).toInstant(),
-                            end == null ? null : end.toInstant()));
+                            end == null ? null : end.toInstant(), r.getString(25), r.getString(26),
+                            r.getBoolean(27)));
                 }
             }
             return rows;

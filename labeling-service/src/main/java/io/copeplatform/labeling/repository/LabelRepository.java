@@ -48,7 +48,8 @@ public class LabelRepository {
             Instant now) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("INSERT INTO labeling.labels (job_id, iteration, item_id, side, "
                 + "outcome, label, score, raw_answer, attempt_count, prompt_tokens, completion_tokens, error_message, "
-                + "label_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                + "label_time, model, model_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT DO NOTHING")) {
             s.setString(1, jobId);
             s.setInt(2, iteration);
             s.setString(3, itemId);
@@ -66,7 +67,26 @@ public class LabelRepository {
             s.setLong(11, a.completionTokens());
             s.setString(12, a.errorMessage() == null ? "" : a.errorMessage());
             s.setTimestamp(13, Timestamp.from(now));
+            s.setString(14, a.model() == null ? "" : a.model());
+            s.setString(15, a.modelVersion() == null ? "" : a.modelVersion());
             return s.executeUpdate() == 1;
+        }
+    }
+
+    /** The distinct models ("name@version", or "name") that produced the iteration's LABELED answers, sorted. */
+    public List<String> models(Connection c, String jobId, int iteration) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT DISTINCT CASE WHEN model_version = '' THEN model "
+                + "ELSE model || '@' || model_version END m FROM labeling.labels WHERE job_id = ? AND iteration = ? "
+                + "AND outcome = 'LABELED' AND model <> '' ORDER BY m")) {
+            s.setString(1, jobId);
+            s.setInt(2, iteration);
+            List<String> models = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    models.add(r.getString(1));
+                }
+            }
+            return models;
         }
     }
 
@@ -122,6 +142,18 @@ public class LabelRepository {
         }
     }
 
+    /** Mismatches of the job (any iteration) sent to review whose gold label is not known yet. */
+    public long pendingReviews(Connection c, String jobId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT count(*) FROM labeling.reviews WHERE job_id = ? "
+                + "AND gold_label IS NULL")) {
+            s.setString(1, jobId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
     private long[] reviewCounts(Connection c, String jobId, int iteration) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT count(*) FILTER (WHERE gold_label IS NOT NULL), "
                 + "count(*) FILTER (WHERE gold_label IS NULL) FROM labeling.reviews WHERE job_id = ? "
@@ -149,7 +181,7 @@ public class LabelRepository {
             List<Mismatch> result = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    result.add(new Mismatch(DatasetRepository.item(r, 1), label(r, 8), label(r, 17)));
+                    result.add(new Mismatch(DatasetRepository.item(r, 1), label(r, 8), label(r, 8 + LABEL_COLUMNS)));
                 }
             }
             return result;
@@ -280,14 +312,16 @@ public class LabelRepository {
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     ItemLabel a = label(r, 5);
-                    ItemLabel b = r.getString(14) == null ? null : label(r, 14);
+                    int bFrom = 5 + LABEL_COLUMNS;
+                    int reviewFrom = bFrom + LABEL_COLUMNS;
+                    ItemLabel b = r.getString(bFrom) == null ? null : label(r, bFrom);
                     boolean mismatch = b != null && a.outcome() == LabelOutcome.LABELED
                             && b.outcome() == LabelOutcome.LABELED && a.label() != b.label();
-                    boolean reviewRow = r.getBoolean(25);
-                    boolean goldKnown = r.getObject(24) != null;
+                    boolean reviewRow = r.getBoolean(reviewFrom + 2);
+                    boolean goldKnown = r.getObject(reviewFrom + 1) != null;
                     BinocularLabel label = new BinocularLabel(jobId, r.getInt(1), datasetId, r.getString(3),
-                            r.getString(4), a, b, mismatch, reviewRow && !goldKnown, r.getString(23),
-                            goldKnown ? r.getBoolean(24) : null, new ArrayList<>());
+                            r.getString(4), a, b, mismatch, reviewRow && !goldKnown, r.getString(reviewFrom),
+                            goldKnown ? r.getBoolean(reviewFrom + 1) : null, new ArrayList<>());
                     rows.add(new Positioned(r.getInt(1), r.getLong(2), label));
                     byKey.put(label.iteration() + "/" + label.itemId(), label);
                 }
@@ -319,14 +353,19 @@ public class LabelRepository {
     public record Positioned(int iteration, long seq, BinocularLabel label) {
     }
 
+    private static final List<String> LABEL_COLUMN_NAMES = List.of("outcome", "label", "score", "raw_answer",
+            "attempt_count", "prompt_tokens", "completion_tokens", "error_message", "label_time", "model",
+            "model_version");
+    private static final int LABEL_COLUMNS = LABEL_COLUMN_NAMES.size();
+
     private static String labelColumns(String alias) {
-        return String.join(", ", List.of("outcome", "label", "score", "raw_answer", "attempt_count", "prompt_tokens",
-                "completion_tokens", "error_message", "label_time").stream().map(col -> alias + "." + col).toList());
+        return String.join(", ", LABEL_COLUMN_NAMES.stream().map(col -> alias + "." + col).toList());
     }
 
     private static ItemLabel label(ResultSet r, int from) throws SQLException {
         return new ItemLabel(LabelOutcome.valueOf(r.getString(from)), r.getBoolean(from + 1),
                 (Double) r.getObject(from + 2), r.getString(from + 3), r.getInt(from + 4), r.getLong(from + 5),
-                r.getLong(from + 6), r.getString(from + 7), r.getTimestamp(from + 8).toInstant());
+                r.getLong(from + 6), r.getString(from + 7), r.getTimestamp(from + 8).toInstant(),
+                r.getString(from + 9), r.getString(from + 10));
     }
 }

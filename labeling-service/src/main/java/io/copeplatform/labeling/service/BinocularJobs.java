@@ -47,10 +47,12 @@ public class BinocularJobs {
     private final PolicyRegistry registry;
     private final JobRunner runner;
     private final DatasetService datasetService;
+    private final ReviewTaskPublisher reviewTasks;
     private final Clock clock = Clock.systemUTC();
 
     public BinocularJobs(Transactions tx, JobRepository jobs, LabelRepository labels, DatasetRepository datasets,
-            LabelerFactory labelers, PolicyRegistry registry, JobRunner runner, DatasetService datasetService) {
+            LabelerFactory labelers, PolicyRegistry registry, JobRunner runner, DatasetService datasetService,
+            ReviewTaskPublisher reviewTasks) {
         this.tx = tx;
         this.jobs = jobs;
         this.labels = labels;
@@ -59,6 +61,7 @@ public class BinocularJobs {
         this.registry = registry;
         this.runner = runner;
         this.datasetService = datasetService;
+        this.reviewTasks = reviewTasks;
     }
 
     /**
@@ -198,6 +201,10 @@ public class BinocularJobs {
                         + job.state(), Map.of("job", id, "state", job.state().name()), List.of());
             }
             jobs.finish(c, id, JobState.CANCELLED, false, null, reason == null ? "" : reason, clock.instant());
+            if (labels.pendingReviews(c, id) > 0) {
+                // Open review tasks are withdrawn with the cancellation (same transaction, through the outbox).
+                reviewTasks.withdraw(c, id, 0, reason == null || reason.isBlank() ? "job cancelled" : reason);
+            }
             return null;
         });
         runner.cancel(id);
@@ -269,7 +276,7 @@ public class BinocularJobs {
             Iteration it = new Iteration(job.id(), row.iteration(), row.phase(), row.a(), row.b(), row.itemCount(),
                     counts.labeledBoth(), counts.mismatches(), counts.reviewed(), counts.malformedItems(),
                     counts.failedItems(), row.iteration() == job.currentIteration() ? job.usage() : Usage.NONE,
-                    live, row.refined(), row.startTime(), row.endTime());
+                    live, row.refined(), row.startTime(), row.endTime(), row.proposedText(), row.draftConflict());
             iterations.add(it);
             if (row.iteration() == job.currentIteration()) {
                 current = it;

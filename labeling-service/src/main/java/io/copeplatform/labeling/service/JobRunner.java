@@ -225,8 +225,11 @@ public class JobRunner {
                         refine(job, it);
                         break;
                     default :
-                        // COMPLETED without a next iteration: the job already ended.
-                        return;
+                        // COMPLETED: the job ended, or stopped between completing an iteration and starting the next.
+                        if (!continueAfter(job, it, it.refined())) {
+                            return;
+                        }
+                        break;
                 }
             }
         } catch (LabelingException e) {
@@ -264,11 +267,14 @@ public class JobRunner {
             b = registry.resolve(job.spec().policyBRef());
         }
         PolicySnapshot wordingB = b;
+        // The draft the refine step may later replace, as it is now: A itself when A is a draft (its etag is the
+        // job's own last write from iteration 2 on), else the policy's draft if it holds A's text.
+        String draftEtag = !a.draftEtag().isEmpty() ? a.draftEtag() : registry.draftEtagIfText(a.policy(), a.sha256());
         tx.inTransaction(c -> {
             long items = datasets.countItems(c, job.spec().datasetId());
             jobs.insertIteration(c, job.id(), n, wordingB == null
                     ? IterationPhase.PARAPHRASING
-                    : IterationPhase.LABELING, a, wordingB, items, clock.instant());
+                    : IterationPhase.LABELING, a, wordingB, draftEtag, items, clock.instant());
             return null;
         });
     }
@@ -391,8 +397,12 @@ public class JobRunner {
         }
         recordDeterminism(job, it, agreement);
         boolean reached = agreement.percentAgreement() >= job.spec().targetAgreement();
-        String labeler = job.spec().labeler().describe(config.llm().model());
+        String labeler = labelerDescription(job, it.iteration());
         tx.inTransaction(c -> {
+            // Under the job's lock: a job cancelled meanwhile gets no review tasks (and keeps its state).
+            if (jobs.findForUpdate(c, jobId).orElseThrow().job().state() != JobState.RUNNING) {
+                return null;
+            }
             jobs.setAgreement(c, jobId, it.iteration(), agreement);
             if (reached || counts.mismatches() == 0) {
                 jobs.setPhase(c, jobId, it.iteration(), IterationPhase.COMPLETED, clock.instant());
@@ -420,9 +430,21 @@ public class JobRunner {
                 counts.onlyB(), counts.bothNegative());
     }
 
+    /**
+     * The labeler as reviewers and the registry see it. For inference-service: the models that actually answered
+     * (name@version from the answers, e.g. the test model in a test deployment), never a presumed "CoPE".
+     */
+    private String labelerDescription(Job job, int iteration) {
+        if (job.spec().labeler().cope() == null) {
+            return job.spec().labeler().describe(config.llm().model());
+        }
+        List<String> models = tx.inTransaction(c -> labels.models(c, job.id(), iteration));
+        return "inference-service:" + (models.isEmpty() ? "unknown-model" : String.join(",", models));
+    }
+
     /** The determinism score of each published wording, written on the version in the registry. */
     private void recordDeterminism(Job job, JobRepository.IterationRow it, AgreementStats agreement) {
-        String labeler = job.spec().labeler().describe(config.llm().model());
+        String labeler = labelerDescription(job, it.iteration());
         String request = job.id() + "-iteration-" + it.iteration() + "-determinism";
         if (!it.a().version().isEmpty()) {
             registry.recordDeterminism(it.a().version(), agreement, job.name(), it.iteration(), it.b().version(),
@@ -434,28 +456,84 @@ public class JobRunner {
         }
     }
 
+    /**
+     * Proposes a revision from the findings and saves it as the policy's draft under optimistic concurrency: only over
+     * the draft as it was when the iteration started. A draft edited meanwhile (a human's work) is never overwritten:
+     * the proposal stays on the iteration and the job pauses (DRAFT_CONFLICT). Resumed after that, the iteration
+     * completes without writing, and the next iteration (if any) labels the policy's current draft.
+     */
     private void refine(Job job, JobRepository.IterationRow it) {
         String jobId = job.id();
-        JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
-        List<ReviewFinding> findings = tx.inTransaction(c -> labels.findings(c, jobId, it.iteration()));
-        String revised = rewriter.refine(job.spec().refiner(), it.a().text(), findings, usage);
-        PolicySnapshot draft = registry.saveDraft(it.a().policy(), revised,
-                "Refined by " + job.name() + " iteration " + it.iteration());
-        boolean next = job.spec().continueAfterRefine() && it.iteration() < Math.max(1, job.spec().maxIterations());
-        tx.inTransaction(c -> {
-            jobs.setRefined(c, jobId, it.iteration(), draft);
-            jobs.recordUsage(c, jobId, usage.snapshot());
-            jobs.setPhase(c, jobId, it.iteration(), IterationPhase.COMPLETED, clock.instant());
-            if (!next) {
-                jobs.finish(c, jobId, JobState.SUCCEEDED, false, null, null, clock.instant());
+        PolicySnapshot draft = null;
+        if (!it.draftConflict()) {
+            String proposal = it.proposedText();
+            if (proposal == null) {
+                JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
+                List<ReviewFinding> findings = tx.inTransaction(c -> labels.findings(c, jobId, it.iteration()));
+                String revised = rewriter.refine(job.spec().refiner(), it.a().text(), findings, usage);
+                tx.inTransaction(c -> {
+                    jobs.setProposal(c, jobId, it.iteration(), revised);
+                    jobs.recordUsage(c, jobId, usage.snapshot());
+                    return null;
+                });
+                proposal = revised;
             }
+            String policy = it.a().policy();
+            String expected = it.draftEtagAtStart() != null
+                    ? it.draftEtagAtStart()
+                    : registry.draftEtagIfText(policy, it.a().sha256());
+            var saved = registry.saveDraft(policy, proposal, "Refined by " + job.name() + " iteration "
+                    + it.iteration(), expected);
+            if (saved.isEmpty()) {
+                LOG.infof("Job %s iteration %d: the draft of %s was edited since the iteration started; the "
+                        + "proposal is kept on the iteration, the draft is left as it is", jobId, it.iteration(),
+                        policy);
+                tx.inTransaction(c -> {
+                    Job current = jobs.findForUpdate(c, jobId).orElseThrow().job();
+                    jobs.setDraftConflict(c, jobId, it.iteration());
+                    if (current.state() == JobState.RUNNING) {
+                        jobs.setState(c, jobId, JobState.PAUSED, PauseReason.DRAFT_CONFLICT, clock.instant());
+                    }
+                    return null;
+                });
+                return;
+            }
+            draft = saved.get();
+        }
+        PolicySnapshot refined = draft;
+        tx.inTransaction(c -> {
+            if (refined != null) {
+                jobs.setRefined(c, jobId, it.iteration(), refined);
+            }
+            jobs.setPhase(c, jobId, it.iteration(), IterationPhase.COMPLETED, clock.instant());
             return null;
         });
-        if (next) {
-            Job current = tx.inTransaction(c -> jobs.find(c, jobId)).orElseThrow().job();
-            // Wording B of the next iteration is a fresh paraphrase of the refined draft.
-            startIteration(current, it.iteration() + 1, draft);
+        continueAfter(job, it, refined);
+    }
+
+    /**
+     * After a COMPLETED iteration: starts the next one (on the refined draft, or on the policy's current draft when the
+     * proposal was not saved) while iterations are left and the job continues after refining; otherwise the job
+     * SUCCEEDS without reaching its target. False when the job is over.
+     */
+    private boolean continueAfter(Job job, JobRepository.IterationRow it, PolicySnapshot refined) {
+        boolean next = job.spec().continueAfterRefine() && it.iteration() < Math.max(1, job.spec().maxIterations());
+        if (!next) {
+            tx.inTransaction(c -> {
+                Job current = jobs.findForUpdate(c, job.id()).orElseThrow().job();
+                if (!current.state().terminal()) {
+                    jobs.finish(c, job.id(), JobState.SUCCEEDED, false, null, null, clock.instant());
+                }
+                return null;
+            });
+            return false;
         }
+        Job current = tx.inTransaction(c -> jobs.find(c, job.id())).orElseThrow().job();
+        // Wording B of the next iteration is a fresh paraphrase of wording A.
+        startIteration(current, it.iteration() + 1, refined != null
+                ? refined
+                : registry.resolve(it.a().policy() + "/draft"));
+        return true;
     }
 
     private List<DatasetItem> allItems(String datasetId) {

@@ -1,5 +1,7 @@
 package io.copeplatform.labeling.service;
 
+import java.util.Optional;
+
 import io.copeplatform.labeling.domain.AgreementStats;
 import io.copeplatform.labeling.domain.PolicySnapshot;
 
@@ -22,8 +24,19 @@ public interface PolicyRegistry {
     PolicySnapshot publishParaphrase(String policyId, String displayName, String text, String paraphraseOf,
             String requestId);
 
-    /** Replaces the draft of {@code policy} ({@code policies/{p}}) with {@code text}; never publishes. */
-    PolicySnapshot saveDraft(String policy, String text, String note);
+    /**
+     * The etag of the draft of {@code policy} ({@code policies/{p}}) when the draft's text has SHA-256 {@code sha256};
+     * "" when the draft holds other text (e.g. a human's unpublished edits).
+     */
+    String draftEtagIfText(String policy, String sha256);
+
+    /**
+     * Replaces the draft of {@code policy} ({@code policies/{p}}) with {@code text} if the draft still has
+     * {@code expectedEtag} (optimistic concurrency; "" never matches); never publishes. Empty when the draft was edited
+     * by someone else: it is left as it is. A draft that already holds {@code text} (e.g. this write, retried after a
+     * crash) counts as saved.
+     */
+    Optional<PolicySnapshot> saveDraft(String policy, String text, String note, String expectedEtag);
 
     /** Records a determinism score on a published version. */
     void recordDeterminism(String version, AgreementStats agreement, String job, int iteration,

@@ -21,4 +21,10 @@ public interface ReviewTaskPublisher {
     void mismatch(Connection connection, String jobId, int iteration, DatasetItem item, PolicySnapshot policyA,
             ItemLabel labelA, PolicySnapshot policyB, ItemLabel labelB, int requiredDecisions, String labeler,
             IterationSummary summary) throws SQLException;
+
+    /**
+     * Withdraws the job's open review tasks (of {@code iteration}, or all when 0): review-service cancels them. Written
+     * with {@code connection}, inside the caller's transaction (the one that cancels the job).
+     */
+    void withdraw(Connection connection, String jobId, int iteration, String reason) throws SQLException;
 }
