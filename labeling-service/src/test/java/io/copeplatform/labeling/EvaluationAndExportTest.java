@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -167,6 +169,53 @@ class EvaluationAndExportTest {
         assertTrue(line.get("policy_text").asText().contains("## Definition of Labels"));
         assertTrue(line.has("policy_version"));
         assertEquals("TRAINING_ROW_SOURCE_DATASET_LABEL", line.get("source").asText());
+    }
+
+    @Test
+    void anExportLargerThanOneFetchStreamsEveryRowOnceWithItsPairs() throws Exception {
+        // 150 texts labeled 1 under version 1, the first 120 of them labeled 0 under version 2: 270 rows, more than
+        // four fetches of labeling.export-fetch-size (64 in tests), and 120 contradictory pairs.
+        List<String> texts = IntStream.range(0, 150).mapToObj(i -> "Bulk export item " + i).toList();
+        String positive = Fixtures.uniqueId("bulk-pos");
+        Fixtures.dataset(client, positive, texts, Collections.nCopies(150, true));
+        String negative = Fixtures.uniqueId("bulk-neg");
+        Fixtures.dataset(client, negative, texts.subList(0, 120), Collections.nCopies(120, false));
+        Evaluation first = evaluate(positive, version1);
+        Evaluation second = evaluate(negative, version2);
+
+        List<ExportTrainingSetResponse> stream = new ArrayList<>();
+        client.blocking().exportTrainingSet(ExportTrainingSetRequest.newBuilder().addOrigins(first.getName())
+                .addOrigins(second.getName()).build()).forEachRemaining(stream::add);
+        assertTrue(stream.get(stream.size() - 1).hasSummary());
+        TrainingSetSummary summary = stream.get(stream.size() - 1).getSummary();
+        List<TrainingRow> rows = stream.subList(0, stream.size() - 1).stream()
+                .map(ExportTrainingSetResponse::getRow).toList();
+        assertEquals(270, rows.size());
+        assertEquals(270, summary.getRowCount());
+        assertEquals(120, summary.getContradictoryPairCount());
+        assertEquals(270, rows.stream().map(r -> r.getOrigin() + "/" + r.getContentSha256()).distinct().count(),
+                "every row once");
+        assertTrue(rows.subList(0, 150).stream().allMatch(r -> r.getOrigin().equals(first.getName())),
+                "rows in export order: the first evaluation's, then the second's");
+        assertEquals(240, rows.stream().filter(TrainingRow::getContradictory).count());
+        assertTrue(rows.stream().filter(r -> !r.getContradictory())
+                .allMatch(r -> texts.indexOf(r.getContent()) >= 120 && r.getLabel()));
+
+        List<TrainingRow> onlyPairs = new ArrayList<>();
+        client.blocking().exportTrainingSet(ExportTrainingSetRequest.newBuilder().addOrigins(first.getName())
+                .addOrigins(second.getName()).setContradictoryOnly(true).build())
+                .forEachRemaining(r -> {
+                    if (r.hasRow()) {
+                        onlyPairs.add(r.getRow());
+                    }
+                });
+        assertEquals(240, onlyPairs.size());
+
+        Response jsonl = given().queryParam("origin", first.getName(), second.getName()).get("/v1/training-set");
+        assertEquals(200, jsonl.statusCode());
+        assertEquals("270", jsonl.header("X-Cope-Row-Count"));
+        assertEquals("120", jsonl.header("X-Cope-Contradictory-Pair-Count"));
+        assertEquals(270, jsonl.asString().strip().split("\n").length);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.copeplatform.labeling.config;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -22,6 +21,10 @@ public interface LabelingConfig {
     /** Largest page size a List request may ask for (larger values are clamped). */
     @WithDefault("500")
     int maxPageSize();
+
+    /** Training-set export rows read from the database cursor per fetch (what the service holds at a time). */
+    @WithDefault("500")
+    int exportFetchSize();
 
     Datasets datasets();
 

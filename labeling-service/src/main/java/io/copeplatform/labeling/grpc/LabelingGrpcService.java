@@ -124,14 +124,24 @@ public class LabelingGrpcService implements LabelingService {
     /** Rows, then exactly one summary. */
     @Override
     public Multi<ExportTrainingSetResponse> exportTrainingSet(ExportTrainingSetRequest request) {
-        return Uni.createFrom().item(() -> trainingSets.export(request.getOriginsList(),
-                EvaluationProtos.sources(request.getSourcesList()), request.getContradictoryOnly()))
+        // One fetch of rows at a time, read on a worker thread only when the client (gRPC flow control) asks for
+        // more; the cursor's connection is released when the stream ends, fails or is cancelled.
+        return Multi
+                .createFrom().<TrainingSets.Export, ExportTrainingSetResponse>resource(
+                        () -> trainingSets.open(request.getOriginsList(),
+                                EvaluationProtos.sources(request.getSourcesList()), request.getContradictoryOnly()),
+                        export -> Multi.createBy().concatenating().streams(
+                                Multi.createBy().repeating()
+                                        .uni(() -> Uni.createFrom().item(export::next)
+                                                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                                        .until(java.util.List::isEmpty)
+                                        .onItem().<io.copeplatform.labeling.domain.TrainingRow>disjoint()
+                                        .map(r -> ExportTrainingSetResponse.newBuilder().setRow(EvaluationProtos.row(r))
+                                                .build()),
+                                Multi.createFrom().item(() -> ExportTrainingSetResponse.newBuilder()
+                                        .setSummary(EvaluationProtos.summary(export.summary())).build())))
+                .withFinalizer(TrainingSets.Export::close)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToMulti(set -> Multi.createBy().concatenating().streams(
-                        Multi.createFrom().iterable(set.rows()).map(r -> ExportTrainingSetResponse.newBuilder()
-                                .setRow(EvaluationProtos.row(r)).build()),
-                        Multi.createFrom().item(ExportTrainingSetResponse.newBuilder()
-                                .setSummary(EvaluationProtos.summary(set)).build())))
                 .onFailure().transform(GrpcErrors::toGrpc);
     }
 

@@ -103,7 +103,7 @@ public final class EvaluationProtos {
     }
 
     public static TrainingSetSummary summary(TrainingSet set) {
-        TrainingSetSummary.Builder b = TrainingSetSummary.newBuilder().setRowCount(set.rows().size())
+        TrainingSetSummary.Builder b = TrainingSetSummary.newBuilder().setRowCount(set.rowCount())
                 .setContradictoryPairCount(set.contradictoryPairCount());
         for (TrainingSet.PolicyCount c : set.policyCounts()) {
             b.addPolicyCounts(PolicyRowCount.newBuilder().setPolicyVersion(c.policyVersion())

@@ -53,19 +53,27 @@ public class TrainingSetResource {
             }
             sourceNames.add(name);
         }
-        TrainingSet set = trainingSets.export(origins, sourceNames, contradictoryOnly);
+        TrainingSets.Export export = trainingSets.open(origins, sourceNames, contradictoryOnly);
+        TrainingSet set = export.summary();
+        // Written as it is read: one fetch of rows at a time; the cursor closes when the body ends (or the client
+        // goes away and the write fails).
         StreamingOutput body = out -> {
-            for (TrainingRow row : set.rows()) {
-                try {
-                    out.write(ROW.print(EvaluationProtos.row(row)).getBytes(StandardCharsets.UTF_8));
-                } catch (InvalidProtocolBufferException e) {
-                    throw new IllegalStateException(e);
+            try (export) {
+                for (List<TrainingRow> page = export.next(); !page.isEmpty(); page = export.next()) {
+                    for (TrainingRow row : page) {
+                        try {
+                            out.write(ROW.print(EvaluationProtos.row(row)).getBytes(StandardCharsets.UTF_8));
+                        } catch (InvalidProtocolBufferException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        out.write('\n');
+                    }
+                    out.flush();
                 }
-                out.write('\n');
             }
         };
         return Response.ok(body, "application/x-ndjson")
-                .header("X-Cope-Row-Count", set.rows().size())
+                .header("X-Cope-Row-Count", set.rowCount())
                 .header("X-Cope-Contradictory-Pair-Count", set.contradictoryPairCount())
                 .build();
     }
