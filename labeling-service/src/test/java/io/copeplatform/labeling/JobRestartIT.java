@@ -62,6 +62,8 @@ class JobRestartIT {
             llm.latency = Duration.ofMillis(100);
             Map<String, String> withLlm = new java.util.HashMap<>(env);
             withLlm.put("LABELING_LLM_BASE_URL", llm.baseUrl());
+            // The restarted process is the same instance (as a restarted pod keeps its name): it reclaims its leases.
+            withLlm.put("LABELING_JOBS_INSTANCE_ID", "job-restart-it");
             ServiceProcess service = ServiceProcess.start("labeling-service", JAR, 0, withLlm, Path.of("target"));
             int port = service.port();
             String policy = Fixtures.uniqueId("restart");

@@ -2,6 +2,7 @@ package io.copeplatform.labeling.config;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -129,6 +130,20 @@ public interface LabelingConfig {
         /** Policy id prefix of server-chosen paraphrase policies ({@code <prefix><policy of A>}). */
         @WithDefault("paraphrase-of-")
         String paraphrasePolicyPrefix();
+
+        /**
+         * This instance's name as a job lease owner; unset: the HOSTNAME (a restarted pod of a StatefulSet keeps its
+         * leases) or else a random id.
+         */
+        Optional<String> instanceId();
+
+        /** How long a claimed job stays leased to this instance without a renewal. */
+        @WithDefault("30s")
+        Duration leaseDuration();
+
+        /** How often the leases of running jobs are renewed (well below lease-duration). */
+        @WithDefault("10s")
+        Duration leaseRenewInterval();
     }
 
     /** The relay from the outbox table to Kafka. */

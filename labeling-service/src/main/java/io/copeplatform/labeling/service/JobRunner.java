@@ -46,7 +46,10 @@ import io.quarkus.runtime.StartupEvent;
  * Labeling skips every (item, side) already stored, and the primary key of labels refuses a second one, so an item is
  * never labeled twice for the same wording.
  * <p>
- * One active instance is assumed (jobs are not leased across replicas); see the README.
+ * Several instances may run: a job is leased to the instance that runs it ({@code lease_owner}, {@code lease_until}),
+ * claimed with {@code FOR UPDATE SKIP LOCKED}, renewed by a heartbeat while it runs and released when it waits or ends;
+ * another instance takes it over only after the lease expired (its holder crashed or hung). An instance whose renewal
+ * finds the lease gone stops working on that job at once.
  */
 @ApplicationScoped
 public class JobRunner {
@@ -72,6 +75,7 @@ public class JobRunner {
     private final Map<String, Rate> rates = new ConcurrentHashMap<>();
     private volatile ExecutorService jobThreads;
     private volatile ScheduledExecutorService scheduler;
+    private final String instanceId;
 
     public JobRunner(Transactions tx, JobRepository jobs, LabelRepository labels, DatasetRepository datasets,
             LabelerFactory labelers, PolicyRegistry registry, PolicyRewriter rewriter,
@@ -86,6 +90,14 @@ public class JobRunner {
         this.reviewTasks = reviewTasks;
         this.config = config;
         this.evaluations = evaluations;
+        this.instanceId = config.jobs().instanceId().filter(s -> !s.isBlank())
+                .or(() -> java.util.Optional.ofNullable(System.getenv("HOSTNAME")).filter(s -> !s.isBlank()))
+                .orElseGet(() -> "labeling-" + java.util.UUID.randomUUID());
+    }
+
+    /** This instance's name as a job lease owner. */
+    public String instanceId() {
+        return instanceId;
     }
 
     /** Labeling throughput of a running phase. */
@@ -113,6 +125,9 @@ public class JobRunner {
         scheduler = Executors.newSingleThreadScheduledExecutor(named("job-scheduler"));
         long every = config.jobs().schedulerInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::schedule, 0, every, TimeUnit.MILLISECONDS);
+        long renew = config.jobs().leaseRenewInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
+        LOG.infof("Job runner started as lease owner %s", instanceId);
     }
 
     /** Stops everything now, like a crash would: in-flight work is abandoned, nothing is written on the way out. */
@@ -150,6 +165,11 @@ public class JobRunner {
         }
     }
 
+    /** Whether this instance is working on the job now. */
+    public boolean isActive(String jobId) {
+        return active.containsKey(jobId);
+    }
+
     Rate rate(String jobId) {
         return rates.get(jobId);
     }
@@ -167,22 +187,64 @@ public class JobRunner {
                 return ids;
             });
             ExecutorService threads = jobThreads;
-            for (String id : runnable) {
-                if (threads == null || active.containsKey(id)) {
-                    continue;
-                }
+            List<String> candidates = runnable.stream().filter(id -> !active.containsKey(id)).toList();
+            List<String> claimed = threads == null || candidates.isEmpty()
+                    ? List.of()
+                    : tx.inTransaction(c -> jobs.claim(c, candidates, instanceId, config.jobs().leaseDuration()));
+            for (String id : claimed) {
                 cancelled.remove(id);
                 active.put(id, threads.submit(() -> {
                     try {
                         advance(id);
                     } finally {
                         active.remove(id);
+                        release(id);
                     }
                 }));
             }
             evaluations.schedule(threads);
         } catch (RuntimeException e) {
             LOG.warnf("Job scheduling failed, will retry: %s", e.toString());
+        }
+    }
+
+    /** Heartbeat: extends the leases of the jobs running here; a job whose lease was lost is stopped here at once. */
+    private void renewLeases() {
+        List<String> running = List.copyOf(active.keySet());
+        if (running.isEmpty()) {
+            return;
+        }
+        try {
+            List<String> held = tx.inTransaction(c -> jobs.renewLeases(c, running, instanceId,
+                    config.jobs().leaseDuration()));
+            for (String id : running) {
+                if (!held.contains(id)) {
+                    LOG.warnf("Job %s: lease lost to another instance; stopping it here", id);
+                    cancelled.add(id);
+                    Future<?> work = active.get(id);
+                    if (work != null) {
+                        work.cancel(true);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // The database is unreachable: leases run out and other instances may take over, as they should.
+            LOG.warnf("Could not renew job leases: %s", e.toString());
+        }
+    }
+
+    private void release(String jobId) {
+        if (Thread.currentThread().isInterrupted() || scheduler == null) {
+            // Stopped (a crash, as far as the lease is concerned) or lost: the lease expires by itself.
+            return;
+        }
+        try {
+            tx.inTransaction(c -> {
+                jobs.releaseLease(c, jobId, instanceId);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not release the lease of job %s (it expires): %s", jobId, e.toString());
         }
     }
 
