@@ -289,6 +289,8 @@ public final class CausalLmSession implements AutoCloseable {
             }
         }
         Map<String, OnnxTensor> inputs = new HashMap<>();
+        // A batch of one passes the cached buffers themselves; more rows need the past repeated, in one block.
+        ByteBuffer repeated = batch == 1 ? null : RepeatedPastBuffer.acquire(prefix.bytes() * batch);
         try {
             inputs.put(graph.inputIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[]{batch, length}));
             inputs.put(graph.attentionMask(), OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
@@ -297,8 +299,8 @@ public final class CausalLmSession implements AutoCloseable {
                     new long[]{batch, length}));
             long[] pastShape = {batch, prefix.kvHeads(), pastLength, prefix.headDim()};
             for (int layer = 0; layer < past.numLayers(); layer++) {
-                inputs.put(past.pastKey(layer), repeated(prefix.key(layer), batch, pastShape));
-                inputs.put(past.pastValue(layer), repeated(prefix.value(layer), batch, pastShape));
+                inputs.put(past.pastKey(layer), pastTensor(prefix.key(layer), repeated, batch, pastShape));
+                inputs.put(past.pastValue(layer), pastTensor(prefix.value(layer), repeated, batch, pastShape));
             }
             try (OrtSession.Result result = session.run(inputs, Set.of(graph.logits()))) {
                 return labelsOf((OnnxTensor) result.get(graph.logits()).orElseThrow(), batch);
@@ -307,6 +309,9 @@ public final class CausalLmSession implements AutoCloseable {
             throw new InferenceException("ONNX Runtime failed on a cached-prefix batch of " + batch, e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
+            if (repeated != null) {
+                RepeatedPastBuffer.release(repeated);
+            }
         }
     }
 
@@ -323,17 +328,20 @@ public final class CausalLmSession implements AutoCloseable {
         return manifest.graph().pastKeyValues() != null && manifest.graph().positionIds() != null;
     }
 
-    /** The past as the graph's element type; one row is used in place, more rows are copies side by side. */
-    private OnnxTensor repeated(ByteBuffer one, int batch, long[] shape) throws OrtException {
-        ByteBuffer data = one;
-        if (batch > 1) {
-            data = ByteBuffer.allocateDirect(one.capacity() * batch).order(ByteOrder.nativeOrder());
-            for (int row = 0; row < batch; row++) {
-                data.put(one.duplicate().clear());
-            }
-            data.flip();
+    /**
+     * One past input as the graph's element type: the cached buffer itself for a batch of one, else {@code batch}
+     * copies side by side in the next free region of {@code repeated} (advancing its position).
+     */
+    private OnnxTensor pastTensor(ByteBuffer one, ByteBuffer repeated, int batch, long[] shape) throws OrtException {
+        if (repeated == null) {
+            return OnnxTensor.createTensor(env, one, shape, pastElementType());
         }
-        return OnnxTensor.createTensor(env, data, shape, pastElementType());
+        int start = repeated.position();
+        for (int row = 0; row < batch; row++) {
+            repeated.put(one.duplicate().clear());
+        }
+        ByteBuffer region = repeated.slice(start, repeated.position() - start).order(ByteOrder.nativeOrder());
+        return OnnxTensor.createTensor(env, region, shape, pastElementType());
     }
 
     private OnnxJavaType pastElementType() {

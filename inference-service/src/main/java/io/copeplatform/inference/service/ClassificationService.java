@@ -3,6 +3,7 @@ package io.copeplatform.inference.service;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,6 +16,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Validates a classification request against the limits, settles its policy text and threshold, and runs it on the
@@ -93,13 +96,14 @@ public class ClassificationService {
                     "give policy_text or policy_ref");
         }
         Double requested = request.threshold();
+        Executor answerOn = answerExecutor(); // captured here, on the caller's thread
         if (!isBlank(policy.ref())) {
             return policies.resolve(policy.ref()).flatMap(resolved -> {
                 double threshold = requested != null ? requested : resolved.threshold();
                 ThresholdSource source = requested != null
                         ? ThresholdSource.REQUEST
                         : resolved.live() ? ThresholdSource.DEPLOYMENT : ThresholdSource.DEFAULT;
-                return run(model, request, resolved.text(), threshold, source, new PolicyProvenance(
+                return run(model, request, answerOn, resolved.text(), threshold, source, new PolicyProvenance(
                         resolved.policyVersion(), resolved.reference(), resolved.textSha256(), resolved.deprecated()));
             });
         }
@@ -107,22 +111,34 @@ public class ClassificationService {
                 fieldPrefix + "policy_text");
         double threshold = requested != null ? requested : DEFAULT_THRESHOLD;
         ThresholdSource source = requested != null ? ThresholdSource.REQUEST : ThresholdSource.DEFAULT;
-        return run(model, request, policy.text(), threshold, source,
+        return run(model, request, answerOn, policy.text(), threshold, source,
                 new PolicyProvenance("", INLINE, PromptEncoder.sha256(policy.text()), false));
     }
 
-    private Uni<Outcome> run(ModelManifest model, Request request, String policyText, double threshold,
-            ThresholdSource source, PolicyProvenance provenance) {
+    private Uni<Outcome> run(ModelManifest model, Request request, Executor answerOn, String policyText,
+            double threshold, ThresholdSource source, PolicyProvenance provenance) {
         return Uni.createFrom().deferred(() -> Uni.createFrom().completionStage(host.engine()
                 .classify(new ClassifyInput(policyText, request.content(), threshold,
                         request.allowContentTruncation(), request.deadlineNanos()))))
                 // Answers leave the batcher thread at once: mapping and writing them must not delay the next batch.
-                .emitOn(Infrastructure.getDefaultExecutor())
+                .emitOn(answerOn)
                 .map(classification -> {
                     promptTokens.record(classification.promptTokens());
                     contentTokens.record(classification.contentTokens());
                     return new Outcome(classification, model, provenance, source);
                 });
+    }
+
+    /**
+     * Where an answer is mapped and handed back: the caller's Vert.x context when there is one (a gRPC call: its event
+     * loop writes the response anyway, so this saves a hop through a worker thread), else the worker pool.
+     */
+    private static Executor answerExecutor() {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return Infrastructure.getDefaultExecutor();
+        }
+        return task -> context.runOnContext(ignored -> task.run());
     }
 
     private static void requireAtMost(String text, int maxBytes, String reason, String field) {

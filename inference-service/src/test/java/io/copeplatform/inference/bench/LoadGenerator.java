@@ -1,18 +1,67 @@
 package io.copeplatform.inference.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntToLongFunction;
+import java.util.stream.Collectors;
 
-/** Closed-loop load: {@code clients} threads call back-to-back for a fixed time; latency percentiles and throughput. */
+/**
+ * Closed-loop load: {@code clients} threads call back-to-back for a fixed time; latency percentiles, throughput, and
+ * the CPU time each request cost, by thread group. CPU per request does not depend on what else runs on the machine
+ * (throughput does), so it is the figure to compare when the machine is shared.
+ */
 final class LoadGenerator {
+
+    /** Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
 
     private LoadGenerator() {
     }
 
-    /** Latency percentiles (ms) and requests per second of one phase. */
-    record Result(double p50, double p99, double rps) {
+    /**
+     * Latency percentiles (ms), requests per second, and CPU milliseconds per request in total and by thread group (the
+     * OS thread name, at most 15 characters, digits replaced by {@code #}, e.g. {@code vert.x-eventloo}).
+     */
+    record Result(double p50, double p99, double rps, double cpuMsPerRequest, Map<String, Double> cpuMsByGroup) {
+
+        /** The groups costing at least 0.01 ms per request, most expensive first: {@code group=ms,...}. */
+        String cpuBreakdown() {
+            return cpuMsByGroup.entrySet().stream().filter(e -> e.getValue() >= 0.01)
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .map(e -> String.format(Locale.ROOT, "%s=%.3f", e.getKey().replace(' ', '_'), e.getValue()))
+                    .collect(Collectors.joining(","));
+        }
+    }
+
+    /**
+     * Runs {@code call} at {@code clients} in rounds of 2 s until the JIT compiler is quiet (under 100 ms of
+     * compilation in the last round) or {@code maxSeconds} have passed; returns the seconds it took. A phase measured
+     * while the JIT still compiles its code path charges the compilation to that path.
+     */
+    static int warmUp(int clients, int maxSeconds, IntToLongFunction call) throws InterruptedException {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        int seconds = 0;
+        while (seconds < maxSeconds) {
+            long compiledBefore = jit.getTotalCompilationTime();
+            run(clients, 2, call);
+            seconds += 2;
+            if (jit.getTotalCompilationTime() - compiledBefore < 100) {
+                break;
+            }
+        }
+        return seconds;
     }
 
     /**
@@ -20,10 +69,13 @@ final class LoadGenerator {
      *            one request by client {@code i}; returns its latency in nanoseconds
      */
     static Result run(int clients, int seconds, IntToLongFunction call) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         long[][] samples = new long[clients][200_000];
         int[] counts = new int[clients];
         CountDownLatch done = new CountDownLatch(clients);
+        CountDownLatch measured = new CountDownLatch(1);
+        Map<String, Long> cpuBefore = cpuByGroup();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Thread[] threads = new Thread[clients];
         for (int t = 0; t < clients; t++) {
             int client = t;
             Thread thread = new Thread(() -> {
@@ -33,10 +85,17 @@ final class LoadGenerator {
                 }
                 counts[client] = n;
                 done.countDown();
+                awaitQuietly(measured); // alive until the CPU snapshot, so its time is counted
             }, "bench-client-" + t);
+            threads[t] = thread;
             thread.start();
         }
         done.await();
+        Map<String, Long> cpuAfter = cpuByGroup();
+        measured.countDown();
+        for (Thread thread : threads) {
+            thread.join(); // none of them may end inside the next phase's measurement
+        }
         int total = Arrays.stream(counts).sum();
         long[] all = new long[total];
         int offset = 0;
@@ -45,8 +104,53 @@ final class LoadGenerator {
             offset += counts[t];
         }
         Arrays.sort(all);
+        Map<String, Double> perRequest = new TreeMap<>();
+        cpuAfter.forEach((group, nanos) -> perRequest.put(group,
+                (nanos - cpuBefore.getOrDefault(group, 0L)) / 1e6 / Math.max(1, total)));
+        double cpuTotal = perRequest.values().stream().mapToDouble(Double::doubleValue).sum();
         return new Result(all[total / 2] / 1e6, all[Math.min(total - 1, (int) (total * 0.99))] / 1e6,
-                total / (double) seconds);
+                total / (double) seconds, cpuTotal, perRequest);
+    }
+
+    /**
+     * CPU nanoseconds used so far by this process's live threads (Java and native: ONNX Runtime's pool, GC, JIT), by
+     * thread group, read from {@code /proc/self/task} (Linux; clock-tick resolution, plenty for phases of seconds).
+     * Threads that ended are not counted; elsewhere only the process total is given.
+     */
+    private static Map<String, Long> cpuByGroup() {
+        Map<String, Long> groups = new HashMap<>();
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            groups.put("process", ((com.sun.management.OperatingSystemMXBean) ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime());
+            return groups;
+        }
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+            for (Path task : threads) {
+                try {
+                    // pid (comm) state ... utime stime: fields 14 and 15, counted after the ')' closing comm
+                    String stat = Files.readString(task.resolve("stat"));
+                    int close = stat.lastIndexOf(')');
+                    String name = stat.substring(stat.indexOf('(') + 1, close);
+                    String[] fields = stat.substring(close + 2).split(" ");
+                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    groups.merge(name.replaceAll("\\d+", "#"), ticks * NANOS_PER_TICK, Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while being read
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return groups;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Nanoseconds {@code call} took. */

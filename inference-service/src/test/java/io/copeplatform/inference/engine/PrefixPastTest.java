@@ -1,6 +1,8 @@
 package io.copeplatform.inference.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -47,6 +49,49 @@ class PrefixPastTest {
                         "batched: " + CONTENTS.get(i));
             }
         }
+    }
+
+    @Test
+    void batchesOfChangingSizesReuseTheRepeatedPastBufferWithoutMixingRows() {
+        try (ModelBundle bundle = ModelBundle.load(TinyBundles.kv(), SessionSettings.cpu())) {
+            CopeATemplate template = new CopeATemplate();
+            long bos = bundle.manifest().tokenizer().bosTokenId();
+            PrefixPast past = bundle.session().computePast(LongStream.concat(LongStream.of(bos),
+                    LongStream.of(bundle.tokenizer().encode(template.prefix(POLICY)))).toArray());
+            List<long[]> suffixes = new ArrayList<>();
+            for (String content : CONTENTS) {
+                suffixes.add(bundle.tokenizer().encode(template.suffix(content)));
+            }
+            List<float[]> alone = new ArrayList<>();
+            for (long[] suffix : suffixes) {
+                alone.add(bundle.session().labelLogitsAfter(past, List.of(suffix))[0]);
+            }
+            // Shrinking then growing batches on one thread: the same buffer holds different row counts in turn.
+            for (List<Integer> rows : List.of(List.of(0, 1, 2, 3), List.of(3, 1), List.of(2, 0, 3), List.of(1, 2))) {
+                float[][] batched = bundle.session().labelLogitsAfter(past,
+                        rows.stream().map(suffixes::get).toList());
+                for (int i = 0; i < rows.size(); i++) {
+                    float[] expected = alone.get(rows.get(i));
+                    assertEquals(expected[0], batched[i][0], 1e-4, "rows " + rows + " row " + i);
+                    assertEquals(expected[1], batched[i][1], 1e-4, "rows " + rows + " row " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRepeatedPastTooLargeToKeepGetsItsOwnBufferAndSmallOnesShareOne() {
+        var small = RepeatedPastBuffer.acquire(2048);
+        RepeatedPastBuffer.release(small);
+        var again = RepeatedPastBuffer.acquire(1024);
+        assertEquals(1024, again.remaining());
+        assertSame(small, again, "a small need reuses the thread's buffer");
+        RepeatedPastBuffer.release(again);
+        var large = RepeatedPastBuffer.acquire(RepeatedPastBuffer.RETAINED_BYTES + 1);
+        assertNotSame(again, large);
+        assertEquals(RepeatedPastBuffer.RETAINED_BYTES + 1, large.remaining());
+        RepeatedPastBuffer.release(large); // freed now, not retained
+        assertSame(again, RepeatedPastBuffer.acquire(16), "the kept buffer survives a large pass");
     }
 
     @Test
