@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
+
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +36,9 @@ import io.copeplatform.api.policy.v1.PolicyView;
 import io.copeplatform.api.policy.v1.UpdatePolicyDraftRequest;
 import io.copeplatform.api.review.v1.CorrectVersion;
 import io.copeplatform.api.review.v1.TaskState;
+import io.copeplatform.labeling.domain.PolicySnapshot;
 import io.copeplatform.labeling.domain.Sha256;
+import io.copeplatform.labeling.service.PolicyRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -47,6 +51,9 @@ class RefineAndWithdrawTest {
     private static final String HUMAN_LINE = "- Posts quoting a price count as promotions (added by a policy writer).";
     private static LabelingClient client;
     private static Fixtures fixtures;
+
+    @Inject
+    PolicyRegistry registry;
 
     @BeforeAll
     static void connect() {
@@ -171,6 +178,29 @@ class RefineAndWithdrawTest {
         assertTrue(done.getIterations(0).getProposedText().contains(FakeLlm.REFINED_CLAUSE));
         assertEquals(human.getText(), draft(p[0]).getText());
         assertEquals(human.getEtag(), draft(p[0]).getEtag());
+    }
+
+    @Test
+    void aDraftIsSavedOnlyOverItsSnapshotEtagAndARetriedOwnWriteCountsAsSaved() {
+        String id = Fixtures.uniqueId("etag");
+        fixtures.publishedPolicy(id, Fixtures.POLICY_TEXT);
+        String policy = "policies/" + id;
+        String etag = registry.draftEtagIfText(policy, Sha256.hex(Fixtures.POLICY_TEXT));
+        assertFalse(etag.isEmpty(), "the draft holds the published text");
+        assertEquals("", registry.draftEtagIfText(policy, Sha256.hex("another text")));
+
+        String proposal = Fixtures.POLICY_TEXT.replace(FakeLlm.STRICT_CLAUSE, FakeLlm.REFINED_CLAUSE);
+        PolicySnapshot saved = registry.saveDraft(policy, proposal, "refined", etag).orElseThrow();
+        assertEquals(proposal, draft(id).getText());
+        assertEquals(saved.draftEtag(), draft(id).getEtag());
+        // The same write again with the old etag (a retry after a crash before it was recorded): already there.
+        assertEquals(saved.draftEtag(), registry.saveDraft(policy, proposal, "refined", etag).orElseThrow()
+                .draftEtag());
+        // Other text over a stale etag, or without an etag (the draft held other text at the start): refused.
+        assertTrue(registry.saveDraft(policy, Fixtures.POLICY_TEXT, "refined", etag).isEmpty());
+        assertTrue(registry.saveDraft(policy, Fixtures.POLICY_TEXT, "refined", "").isEmpty());
+        assertEquals(proposal, draft(id).getText());
+        assertEquals(saved.draftEtag(), draft(id).getEtag(), "the draft was not touched");
     }
 
     @Test

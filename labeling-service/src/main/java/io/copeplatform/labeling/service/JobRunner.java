@@ -371,7 +371,7 @@ public class JobRunner {
         }
     }
 
-    /** The labeling phase; false when the job must stop here (paused, cancelled, interrupted). */
+    /** The labeling phase; false when the job must stop here (labeled, paused, cancelled, interrupted). */
     private boolean label(Job job, JobRepository.IterationRow it) {
         String jobId = job.id();
         JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
@@ -443,7 +443,9 @@ public class JobRunner {
             return false;
         }
         finishLabeling(job, it, counts);
-        return true;
+        // The job now waits for review or has ended: stop here (going round the loop again would show it RUNNING
+        // for a moment before it is put back to WAITING_FOR_REVIEW).
+        return false;
     }
 
     private void finishLabeling(Job job, JobRepository.IterationRow it, LabelRepository.Counts counts) {
