@@ -22,6 +22,7 @@ import io.copeplatform.inference.engine.ModelBundle;
 import io.copeplatform.inference.engine.PrefixCacheSettings;
 import io.copeplatform.inference.engine.SessionSettings;
 import io.copeplatform.inference.service.ModelHost;
+import io.copeplatform.testkit.bench.LoadGenerator;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micrometer.core.instrument.DistributionSummary;

@@ -1,12 +1,9 @@
 package io.copeplatform.registry.bench;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.function.IntToLongFunction;
 
 import jakarta.inject.Inject;
 
@@ -18,6 +15,7 @@ import io.copeplatform.api.policy.v1.PublishPolicyVersionRequest;
 import io.copeplatform.api.policy.v1.ResolvePolicyRequest;
 import io.copeplatform.registry.RegistryClient;
 import io.copeplatform.registry.service.PolicyResolution;
+import io.copeplatform.testkit.bench.LoadGenerator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -29,7 +27,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Prints one line: {@code BENCH registry-resolve key=value ...}.
  * <p>
  * Settings (system properties): {@code bench.clients} (16), {@code bench.seconds} (10 per phase), {@code bench.warmup}
- * (3 seconds per phase).
+ * (60: most seconds of warm-up per phase; it ends earlier once the JIT compiler is quiet). One {@code CPU
+ * registry-resolve} line per phase says what each request cost in CPU: this JVM by thread group, and the embedded
+ * PostgreSQL's processes.
  */
 @QuarkusTest
 class ResolvePolicyBenchmark {
@@ -46,7 +46,7 @@ class ResolvePolicyBenchmark {
     void resolveByAliasAgainstPlainSelect() throws Exception {
         int clients = Integer.getInteger("bench.clients", 16);
         int seconds = Integer.getInteger("bench.seconds", 10);
-        int warmup = Integer.getInteger("bench.warmup", 3);
+        int warmup = Integer.getInteger("bench.warmup", 60);
         try (RegistryClient client = new RegistryClient()) {
             var api = client.blocking();
             client.create("bench", RegistryClient.GOOD_POLICY);
@@ -63,75 +63,43 @@ class ResolvePolicyBenchmark {
                 connections.add(connection);
                 stubs.add(PolicyRegistryServiceGrpc.newBlockingStub(connection.blocking().getChannel()));
             }
-            ThreadLocal<PolicyRegistryServiceGrpc.PolicyRegistryServiceBlockingStub> stub = ThreadLocal
-                    .withInitial(() -> stubs.get(Integer.parseInt(Thread.currentThread().getName()
-                            .substring("bench-client-".length()))));
-
-            LongSupplier grpcCall = () -> timed(() -> stub.get().resolvePolicy(request));
-            LongSupplier directCall = () -> timed(
+            IntToLongFunction grpcCall = i -> LoadGenerator.timed(() -> stubs.get(i)
+                    .resolvePolicy(request));
+            IntToLongFunction directCall = i -> LoadGenerator.timed(
                     () -> resolution.resolve("policies/bench@live").await().indefinitely());
-            LongSupplier selectCall = () -> timed(
+            IntToLongFunction selectCall = i -> LoadGenerator.timed(
                     () -> pool.preparedQuery(BASELINE_SQL).execute(Tuple.of("bench", 1)).await().indefinitely());
 
-            run(clients, warmup, grpcCall);
-            Result grpc = run(clients, seconds, grpcCall);
-            run(clients, warmup, directCall);
-            Result direct = run(clients, seconds, directCall);
-            run(clients, warmup, selectCall);
-            Result select = run(clients, seconds, selectCall);
+            // Each path is warmed up until the JIT is quiet: the gRPC/HTTP/2 stack needs far longer than the SELECT.
+            int grpcWarmup = LoadGenerator.warmUp(clients, warmup, grpcCall);
+            LoadGenerator.Result grpc = measure("grpc", clients, seconds, grpcCall);
+            LoadGenerator.warmUp(clients, warmup, directCall);
+            LoadGenerator.Result direct = measure("direct", clients, seconds, directCall);
+            int selectWarmup = LoadGenerator.warmUp(clients, warmup, selectCall);
+            LoadGenerator.Result select = measure("select", clients, seconds, selectCall);
 
             System.out.println(String.format(Locale.ROOT,
-                    "BENCH registry-resolve clients=%d seconds=%d cpus=%d grpc_p50_ms=%.3f grpc_p99_ms=%.3f "
-                            + "grpc_rps=%.0f direct_p50_ms=%.3f direct_p99_ms=%.3f direct_rps=%.0f select_p50_ms=%.3f select_p99_ms=%.3f select_rps=%.0f "
-                            + "throughput_ratio=%.2f p99_target_ms=10 p99_ok=%s ratio_ok=%s",
-                    clients, seconds, Runtime.getRuntime().availableProcessors(), grpc.p50(), grpc.p99(),
-                    grpc.rps(), direct.p50(), direct.p99(), direct.rps(), select.p50(), select.p99(), select.rps(),
-                    grpc.rps() / select.rps(),
-                    grpc.p99() < 10.0, grpc.rps() / select.rps() >= 0.5));
+                    "BENCH registry-resolve clients=%d seconds=%d warmup_s=%d/%d cpus=%d grpc_p50_ms=%.3f "
+                            + "grpc_p99_ms=%.3f grpc_rps=%.0f direct_p50_ms=%.3f direct_p99_ms=%.3f direct_rps=%.0f "
+                            + "select_p50_ms=%.3f select_p99_ms=%.3f select_rps=%.0f grpc_cpu_ms=%.3f "
+                            + "select_cpu_ms=%.3f throughput_ratio=%.2f p99_target_ms=10 p99_ok=%s ratio_ok=%s",
+                    clients, seconds, grpcWarmup, selectWarmup, Runtime.getRuntime().availableProcessors(),
+                    grpc.p50(), grpc.p99(), grpc.rps(), direct.p50(), direct.p99(), direct.rps(), select.p50(),
+                    select.p99(), select.rps(), grpc.cpuMsPerRequest(), select.cpuMsPerRequest(),
+                    grpc.rps() / select.rps(), grpc.p99() < 10.0, grpc.rps() / select.rps() >= 0.5));
             for (RegistryClient connection : connections) {
                 connection.close();
             }
         }
     }
 
-    private static long timed(Runnable call) {
-        long start = System.nanoTime();
-        call.run();
-        return System.nanoTime() - start;
-    }
-
-    /** {@code clients} threads call {@code call} in a loop for {@code seconds}; latencies in nanoseconds. */
-    private static Result run(int clients, int seconds, LongSupplier call) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        List<long[]> perThread = new ArrayList<>();
-        int[] counts = new int[clients];
-        CountDownLatch done = new CountDownLatch(clients);
-        for (int t = 0; t < clients; t++) {
-            long[] samples = new long[400_000];
-            perThread.add(samples);
-            int index = t;
-            Thread thread = new Thread(() -> {
-                int n = 0;
-                while (System.nanoTime() < end && n < samples.length) {
-                    samples[n++] = call.getAsLong();
-                }
-                counts[index] = n;
-                done.countDown();
-            }, "bench-client-" + t);
-            thread.start();
-        }
-        done.await();
-        int total = Arrays.stream(counts).sum();
-        long[] all = new long[total];
-        int offset = 0;
-        for (int t = 0; t < clients; t++) {
-            System.arraycopy(perThread.get(t), 0, all, offset, counts[t]);
-            offset += counts[t];
-        }
-        Arrays.sort(all);
-        return new Result(all[total / 2] / 1e6, all[(int) (total * 0.99)] / 1e6, total / (double) seconds);
-    }
-
-    private record Result(double p50, double p99, double rps) {
+    /** One measured phase, and where its CPU went (this JVM by thread group, and PostgreSQL's processes). */
+    private static LoadGenerator.Result measure(String phase, int clients, int seconds, IntToLongFunction call)
+            throws InterruptedException {
+        LoadGenerator.Result result = LoadGenerator.run(clients, seconds, call);
+        System.out
+                .println(String.format(Locale.ROOT, "CPU registry-resolve phase=%s rps=%.0f cpu_ms_per_request=%.3f %s",
+                        phase, result.rps(), result.cpuMsPerRequest(), result.cpuBreakdown()));
+        return result;
     }
 }

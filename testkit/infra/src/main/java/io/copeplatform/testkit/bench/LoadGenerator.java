@@ -1,4 +1,4 @@
-package io.copeplatform.inference.bench;
+package io.copeplatform.testkit.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,18 +11,22 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.IntToLongFunction;
 import java.util.stream.Collectors;
 
 /**
- * Closed-loop load: {@code clients} threads call back-to-back for a fixed time; latency percentiles, throughput, and
- * the CPU time each request cost, by thread group. CPU per request does not depend on what else runs on the machine
- * (throughput does), so it is the figure to compare when the machine is shared.
+ * Closed-loop load for the services' benchmarks: {@code clients} threads call back-to-back for a fixed time; latency
+ * percentiles, throughput, and the CPU time each request cost, by thread group of this JVM plus the local processes
+ * named in {@code bench.processes} (default {@code postgres}: the embedded database's server processes). CPU per
+ * request does not depend on what else runs on the machine (throughput does), so it is the figure to compare when the
+ * machine is shared.
  */
-final class LoadGenerator {
+public final class LoadGenerator {
 
     /** Linux's USER_HZ: /proc reports CPU time in ticks of 10 ms. */
     private static final long NANOS_PER_TICK = 10_000_000L;
@@ -34,10 +38,15 @@ final class LoadGenerator {
      * Latency percentiles (ms), requests per second, and CPU milliseconds per request in total and by thread group (the
      * OS thread name, at most 15 characters, digits replaced by {@code #}, e.g. {@code vert.x-eventloo}).
      */
-    record Result(double p50, double p99, double rps, double cpuMsPerRequest, Map<String, Double> cpuMsByGroup) {
+    public record Result(double p50, double p99, double rps, double cpuMsPerRequest, Map<String, Double> cpuMsByGroup) {
+
+        /** CPU milliseconds per request of one thread group (0 when absent). */
+        public double cpuMsPerRequest(String group) {
+            return cpuMsByGroup.getOrDefault(group, 0.0);
+        }
 
         /** The groups costing at least 0.01 ms per request, most expensive first: {@code group=ms,...}. */
-        String cpuBreakdown() {
+        public String cpuBreakdown() {
             return cpuMsByGroup.entrySet().stream().filter(e -> e.getValue() >= 0.01)
                     .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                     .map(e -> String.format(Locale.ROOT, "%s=%.3f", e.getKey().replace(' ', '_'), e.getValue()))
@@ -50,7 +59,7 @@ final class LoadGenerator {
      * compilation in the last round) or {@code maxSeconds} have passed; returns the seconds it took. A phase measured
      * while the JIT still compiles its code path charges the compilation to that path.
      */
-    static int warmUp(int clients, int maxSeconds, IntToLongFunction call) throws InterruptedException {
+    public static int warmUp(int clients, int maxSeconds, IntToLongFunction call) throws InterruptedException {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         int seconds = 0;
         while (seconds < maxSeconds) {
@@ -68,7 +77,7 @@ final class LoadGenerator {
      * @param call
      *            one request by client {@code i}; returns its latency in nanoseconds
      */
-    static Result run(int clients, int seconds, IntToLongFunction call) throws InterruptedException {
+    public static Result run(int clients, int seconds, IntToLongFunction call) throws InterruptedException {
         long[][] samples = new long[clients][200_000];
         int[] counts = new int[clients];
         CountDownLatch done = new CountDownLatch(clients);
@@ -114,35 +123,47 @@ final class LoadGenerator {
 
     /**
      * CPU nanoseconds used so far by this process's live threads (Java and native: ONNX Runtime's pool, GC, JIT), by
-     * thread group, read from {@code /proc/self/task} (Linux; clock-tick resolution, plenty for phases of seconds).
-     * Threads that ended are not counted; elsewhere only the process total is given.
+     * thread group, and by the local processes named in {@code bench.processes} (one group each, e.g.
+     * {@code postgres(processes)}), read from {@code /proc} (Linux; clock-tick resolution, plenty for phases of
+     * seconds). Threads and processes that ended are not counted; elsewhere only this process's total is given.
      */
     private static Map<String, Long> cpuByGroup() {
         Map<String, Long> groups = new HashMap<>();
-        Path tasks = Path.of("/proc/self/task");
-        if (!Files.isDirectory(tasks)) {
+        if (!Files.isDirectory(Path.of("/proc/self/task"))) {
             groups.put("process", ((com.sun.management.OperatingSystemMXBean) ManagementFactory
                     .getOperatingSystemMXBean()).getProcessCpuTime());
             return groups;
         }
-        try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
-            for (Path task : threads) {
+        forEachStat(Path.of("/proc/self/task"), (name, nanos) -> groups.merge(name.replaceAll("\\d+", "#"), nanos,
+                Long::sum));
+        Set<String> processes = Set.of(System.getProperty("bench.processes", "postgres").split(","));
+        forEachStat(Path.of("/proc"), (name, nanos) -> {
+            if (processes.contains(name)) {
+                groups.merge(name + "(processes)", nanos, Long::sum);
+            }
+        });
+        return groups;
+    }
+
+    /** Calls {@code sink} with the name and CPU nanoseconds of every numbered entry of {@code dir} ({@code stat}). */
+    private static void forEachStat(Path dir, BiConsumer<String, Long> sink) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, entry -> entry.getFileName().toString()
+                .chars().allMatch(Character::isDigit))) {
+            for (Path entry : entries) {
                 try {
-                    // pid (comm) state ... utime stime: fields 14 and 15, counted after the ')' closing comm
-                    String stat = Files.readString(task.resolve("stat"));
+                    // pid (comm) state ... utime stime: fields 14 and 15, i.e. 12 and 13 after the ')' closing comm
+                    String stat = Files.readString(entry.resolve("stat"));
                     int close = stat.lastIndexOf(')');
                     String name = stat.substring(stat.indexOf('(') + 1, close);
                     String[] fields = stat.substring(close + 2).split(" ");
-                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                    groups.merge(name.replaceAll("\\d+", "#"), ticks * NANOS_PER_TICK, Long::sum);
+                    sink.accept(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK);
                 } catch (IOException | RuntimeException gone) {
-                    // the thread ended while being read
+                    // ended while being read, or not ours to read
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return groups;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
@@ -154,7 +175,7 @@ final class LoadGenerator {
     }
 
     /** Nanoseconds {@code call} took. */
-    static long timed(Runnable call) {
+    public static long timed(Runnable call) {
         long start = System.nanoTime();
         call.run();
         return System.nanoTime() - start;
