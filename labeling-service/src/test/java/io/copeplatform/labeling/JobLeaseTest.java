@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +28,10 @@ import io.copeplatform.api.labeling.v1.BinocularLabel;
 import io.copeplatform.api.labeling.v1.CancelBinocularJobRequest;
 import io.copeplatform.api.labeling.v1.ChatCompletionsLabeler;
 import io.copeplatform.api.labeling.v1.CreateBinocularJobRequest;
+import io.copeplatform.api.labeling.v1.CreateEvaluationRequest;
+import io.copeplatform.api.labeling.v1.Evaluation;
 import io.copeplatform.api.labeling.v1.GetBinocularJobRequest;
+import io.copeplatform.api.labeling.v1.GetEvaluationRequest;
 import io.copeplatform.api.labeling.v1.JobState;
 import io.copeplatform.api.labeling.v1.LabelerConfig;
 import io.copeplatform.api.labeling.v1.LabelerLimits;
@@ -37,9 +41,9 @@ import io.copeplatform.labeling.service.JobRunner;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * Job leases (labeling.jobs.lease-duration 5s, renewed every 300ms in tests): a job another replica holds is left alone
- * until its lease expires, then taken over without relabeling; a running job's lease is renewed, and a runner that lost
- * its lease stops working on the job.
+ * Job leases (labeling.jobs.lease-duration 5s, renewed every 300ms in tests): a job (or evaluation) another replica
+ * holds is left alone until its lease expires, then taken over without relabeling; a running job's lease is renewed,
+ * and a runner that lost its lease stops working on the job.
  */
 @QuarkusTest
 class JobLeaseTest {
@@ -118,6 +122,37 @@ class JobLeaseTest {
     }
 
     @Test
+    void anEvaluationLeasedByAnotherLiveReplicaRunsHereOnlyOnceTheLeaseExpires() throws Exception {
+        String dataset = Fixtures.uniqueId("lease-gold");
+        Fixtures.dataset(client, dataset, BinocularJobControlTest.plain(6), Collections.nCopies(6, false));
+        String evaluation;
+        runner.stop();
+        try {
+            evaluation = client.blocking().createEvaluation(CreateEvaluationRequest.newBuilder()
+                    .setEvaluation(Evaluation.newBuilder().setPolicyVersion(versionA).setDataset("datasets/" + dataset)
+                            .setLabeler(LabelerConfig.newBuilder().setChatCompletions(ChatCompletionsLabeler
+                                    .newBuilder())))
+                    .build()).getEvaluation().getName();
+            update("evaluations", evaluation.substring("evaluations/".length()), "other-replica",
+                    "now() + interval '1 hour'");
+        } finally {
+            runner.start();
+        }
+        String id = evaluation.substring("evaluations/".length());
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> evaluation(evaluation).getState() == JobState.JOB_STATE_PENDING
+                        && "other-replica".equals(column("evaluations", id, "lease_owner")));
+
+        update("evaluations", id, "other-replica", "now() - interval '1 second'");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> evaluation(evaluation).getState() == JobState.JOB_STATE_SUCCEEDED);
+        assertEquals(6, evaluation(evaluation).getEvaluatedCount());
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> column("evaluations", id, "lease_owner") == null);
+    }
+
+    @Test
     void aRunningJobsLeaseIsRenewedAndARunnerThatLostItStopsWorkingOnIt() throws Exception {
         try (FakeLlm slow = FakeLlm.start()) {
             slow.latency = Duration.ofMillis(150);
@@ -148,11 +183,16 @@ class JobLeaseTest {
     }
 
     private void update(String job, String owner, String until) throws SQLException {
+        update("jobs", job, owner, until);
+    }
+
+    private void update(String table, String id, String owner, String until) throws SQLException {
         try (Connection c = db.getConnection();
                 PreparedStatement s = c.prepareStatement(
-                        "UPDATE labeling.jobs SET lease_owner = ?, lease_until = " + until + " WHERE id = ?")) {
+                        "UPDATE labeling." + table + " SET lease_owner = ?, lease_until = " + until
+                                + " WHERE id = ?")) {
             s.setString(1, owner);
-            s.setString(2, job);
+            s.setString(2, id);
             assertEquals(1, s.executeUpdate());
         }
     }
@@ -166,9 +206,13 @@ class JobLeaseTest {
     }
 
     private Object column(String job, String column) throws SQLException {
+        return column("jobs", job, column);
+    }
+
+    private Object column(String table, String job, String column) throws SQLException {
         try (Connection c = db.getConnection();
                 PreparedStatement s = c.prepareStatement(
-                        "SELECT " + column + " FROM labeling.jobs WHERE id = ?")) {
+                        "SELECT " + column + " FROM labeling." + table + " WHERE id = ?")) {
             s.setString(1, job);
             try (ResultSet r = s.executeQuery()) {
                 r.next();
@@ -177,6 +221,11 @@ class JobLeaseTest {
                         : r.getObject(1);
             }
         }
+    }
+
+    private static Evaluation evaluation(String name) {
+        return client.blocking().getEvaluation(GetEvaluationRequest.newBuilder().setName(name).build())
+                .getEvaluation();
     }
 
     private static BinocularJob get(String job) {

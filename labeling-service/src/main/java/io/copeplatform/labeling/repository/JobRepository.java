@@ -94,53 +94,25 @@ public class JobRepository {
         }
     }
 
+    private static final Leases LEASES = new Leases("jobs");
+
     /**
      * Leases to {@code owner} those of {@code ids} that no other instance holds a live lease on, skipping rows other
      * transactions have locked; returns the ids claimed.
      */
     public List<String> claim(Connection c, List<String> ids, String owner, Duration lease) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE labeling.jobs SET lease_owner = ?, "
-                + "lease_until = now() + make_interval(secs => ?) WHERE id IN (SELECT id FROM labeling.jobs "
-                + "WHERE id = ANY (?) AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < now()) "
-                + "FOR UPDATE SKIP LOCKED) RETURNING id")) {
-            s.setString(1, owner);
-            s.setDouble(2, lease.toMillis() / 1000.0);
-            s.setArray(3, c.createArrayOf("text", ids.toArray()));
-            s.setString(4, owner);
-            return ids(s);
-        }
+        return LEASES.claim(c, ids, owner, lease);
     }
 
     /** Extends {@code owner}'s leases on {@code ids}; returns the ids it still holds. */
     public List<String> renewLeases(Connection c, List<String> ids, String owner, Duration lease)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE labeling.jobs SET lease_until = now() "
-                + "+ make_interval(secs => ?) WHERE id = ANY (?) AND lease_owner = ? RETURNING id")) {
-            s.setDouble(1, lease.toMillis() / 1000.0);
-            s.setArray(2, c.createArrayOf("text", ids.toArray()));
-            s.setString(3, owner);
-            return ids(s);
-        }
+        return LEASES.renew(c, ids, owner, lease);
     }
 
     /** Gives up {@code owner}'s lease on a job (it waits, paused or ended): any instance may claim it next. */
     public void releaseLease(Connection c, String id, String owner) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE labeling.jobs SET lease_owner = NULL, "
-                + "lease_until = NULL WHERE id = ? AND lease_owner = ?")) {
-            s.setString(1, id);
-            s.setString(2, owner);
-            s.executeUpdate();
-        }
-    }
-
-    private static List<String> ids(PreparedStatement s) throws SQLException {
-        List<String> ids = new ArrayList<>();
-        try (ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-                ids.add(r.getString(1));
-            }
-        }
-        return ids;
+        LEASES.release(c, id, owner);
     }
 
     /** Ids of jobs in the given states. */

@@ -1,10 +1,11 @@
 package io.copeplatform.labeling.service;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -45,7 +46,8 @@ public class EvaluationRunner {
     private final DatasetRepository datasets;
     private final LabelerFactory labelers;
     private final PolicyRegistry registry;
-    private final Set<String> active = ConcurrentHashMap.newKeySet();
+    /** Evaluations running here, each leased to this instance (see JobRunner). */
+    private final Map<String, Future<?>> active = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
 
     public EvaluationRunner(Transactions tx, EvaluationRepository evaluations, DatasetRepository datasets,
@@ -57,22 +59,64 @@ public class EvaluationRunner {
         this.registry = registry;
     }
 
-    void schedule(ExecutorService threads) {
+    /** Starts the runnable evaluations this instance can lease (as {@code owner}). */
+    void schedule(ExecutorService threads, String owner, Duration lease) {
         if (threads == null) {
             return;
         }
-        List<String> runnable = tx.inTransaction(c -> evaluations.idsInStates(c, List.of(JobState.PENDING,
-                JobState.RUNNING)));
-        for (String id : runnable) {
-            if (active.add(id)) {
-                threads.submit(() -> {
-                    try {
-                        run(id);
-                    } finally {
-                        active.remove(id);
+        List<String> candidates = tx.inTransaction(c -> evaluations.idsInStates(c, List.of(JobState.PENDING,
+                JobState.RUNNING))).stream().filter(id -> !active.containsKey(id)).toList();
+        if (candidates.isEmpty()) {
+            return;
+        }
+        for (String id : tx.inTransaction(c -> evaluations.claim(c, candidates, owner, lease))) {
+            CompletableFuture<Void> started = new CompletableFuture<>();
+            active.put(id, started);
+            Future<?> work = threads.submit(() -> {
+                try {
+                    run(id);
+                } finally {
+                    active.remove(id);
+                    if (!Thread.currentThread().isInterrupted()) {
+                        release(id, owner);
                     }
-                });
+                }
+            });
+            active.computeIfPresent(id, (k, v) -> work);
+        }
+    }
+
+    /** Heartbeat: extends the leases of the evaluations running here; one whose lease was lost is stopped. */
+    void renewLeases(String owner, Duration lease) {
+        List<String> running = List.copyOf(active.keySet());
+        if (running.isEmpty()) {
+            return;
+        }
+        List<String> held = tx.inTransaction(c -> evaluations.renewLeases(c, running, owner, lease));
+        for (String id : running) {
+            if (!held.contains(id)) {
+                LOG.warnf("Evaluation %s: lease lost to another instance; stopping it here", id);
+                Future<?> work = active.get(id);
+                if (work != null) {
+                    work.cancel(true);
+                }
             }
+        }
+    }
+
+    /** Whether this instance is running the evaluation now. */
+    boolean isActive(String id) {
+        return active.containsKey(id);
+    }
+
+    private void release(String id, String owner) {
+        try {
+            tx.inTransaction(c -> {
+                evaluations.releaseLease(c, id, owner);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not release the lease of evaluation %s (it expires): %s", id, e.toString());
         }
     }
 

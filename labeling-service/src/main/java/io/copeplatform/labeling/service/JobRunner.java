@@ -165,9 +165,9 @@ public class JobRunner {
         }
     }
 
-    /** Whether this instance is working on the job now. */
+    /** Whether this instance is working on the job (or evaluation) now. */
     public boolean isActive(String jobId) {
-        return active.containsKey(jobId);
+        return active.containsKey(jobId) || evaluations.isActive(jobId);
     }
 
     Rate rate(String jobId) {
@@ -193,23 +193,34 @@ public class JobRunner {
                     : tx.inTransaction(c -> jobs.claim(c, candidates, instanceId, config.jobs().leaseDuration()));
             for (String id : claimed) {
                 cancelled.remove(id);
-                active.put(id, threads.submit(() -> {
+                // A placeholder first: the work may end before submit() returns, and must not leave an entry behind.
+                active.put(id, new java.util.concurrent.CompletableFuture<Void>());
+                Future<?> work = threads.submit(() -> {
                     try {
                         advance(id);
                     } finally {
                         active.remove(id);
                         release(id);
                     }
-                }));
+                });
+                active.computeIfPresent(id, (k, placeholder) -> work);
             }
-            evaluations.schedule(threads);
+            evaluations.schedule(threads, instanceId, config.jobs().leaseDuration());
         } catch (RuntimeException e) {
             LOG.warnf("Job scheduling failed, will retry: %s", e.toString());
         }
     }
 
-    /** Heartbeat: extends the leases of the jobs running here; a job whose lease was lost is stopped here at once. */
+    /**
+     * Heartbeat: extends the leases of the jobs (and evaluations) running here; one whose lease was lost is stopped
+     * here at once.
+     */
     private void renewLeases() {
+        try {
+            evaluations.renewLeases(instanceId, config.jobs().leaseDuration());
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not renew evaluation leases: %s", e.toString());
+        }
         List<String> running = List.copyOf(active.keySet());
         if (running.isEmpty()) {
             return;
