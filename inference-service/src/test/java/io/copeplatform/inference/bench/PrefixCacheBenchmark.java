@@ -18,8 +18,8 @@ import io.copeplatform.inference.engine.PolicyPrefix;
 import io.copeplatform.inference.engine.PrefixCacheSettings;
 import io.copeplatform.inference.engine.SessionSettings;
 import io.copeplatform.testkit.TempDirectories;
-import io.copeplatform.testkit.model.TinyModel;
 import io.copeplatform.testkit.bench.LoadGenerator;
+import io.copeplatform.testkit.model.TinyModel;
 
 /**
  * Load generator for the policy-prefix KV cache (issue 5) on the tiny model's KV variant: a policy of ~1,000 tokens,
