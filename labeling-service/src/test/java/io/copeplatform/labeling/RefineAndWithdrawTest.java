@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.agroal.api.AgroalDataSource;
 import io.copeplatform.api.events.v1.ReviewDecisionMade;
 import io.copeplatform.api.events.v1.ReviewTaskCreated;
 import io.copeplatform.api.events.v1.ReviewTasksWithdrawn;
@@ -54,6 +57,9 @@ class RefineAndWithdrawTest {
 
     @Inject
     PolicyRegistry registry;
+
+    @Inject
+    AgroalDataSource db;
 
     @BeforeAll
     static void connect() {
@@ -201,6 +207,32 @@ class RefineAndWithdrawTest {
         assertTrue(registry.saveDraft(policy, Fixtures.POLICY_TEXT, "refined", "").isEmpty());
         assertEquals(proposal, draft(id).getText());
         assertEquals(saved.draftEtag(), draft(id).getEtag(), "the draft was not touched");
+    }
+
+    @Test
+    void aJobStoppedBetweenCompletingAnIterationAndStartingTheNextStartsItWhenPickedUpAgain() throws Exception {
+        String[] p = policies("between");
+        String job = waitingJob(p[1], p[2], true);
+        // As if the instance had completed iteration 1 (refined, proposal not saved) and died before iteration 2.
+        try (Connection c = db.getConnection();
+                PreparedStatement it = c.prepareStatement("UPDATE labeling.iterations SET phase = 'COMPLETED', "
+                        + "end_time = now() WHERE job_id = ? AND iteration = 1");
+                PreparedStatement state = c.prepareStatement("UPDATE labeling.jobs SET state = 'RUNNING' "
+                        + "WHERE id = ?")) {
+            it.setString(1, job);
+            assertEquals(1, it.executeUpdate());
+            state.setString(1, job);
+            assertEquals(1, state.executeUpdate());
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> get(job).getIterationsCount() == 2
+                        && get(job).getState() == JobState.JOB_STATE_WAITING_FOR_REVIEW);
+        BinocularIteration second = get(job).getIterations(1);
+        assertEquals(Sha256.hex(draft(p[0]).getText()), second.getPolicyA().getTextSha256(),
+                "iteration 2 labels the policy's current draft");
+        assertEquals(6, second.getMismatchCount());
+        client.blocking().cancelBinocularJob(CancelBinocularJobRequest.newBuilder().setName("binocularJobs/" + job)
+                .build());
     }
 
     @Test
