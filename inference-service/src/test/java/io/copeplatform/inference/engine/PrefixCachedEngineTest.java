@@ -77,6 +77,38 @@ class PrefixCachedEngineTest {
     }
 
     @Test
+    void float16PastsScoreAsTheWholePromptAloneAndBatched() throws Exception {
+        try (InferenceEngine whole = new InferenceEngine(ModelBundle.load(TinyBundles.kvFloat16(),
+                SessionSettings.cpu()), new BatcherSettings(1, Duration.ZERO, 256, 0.5, 1),
+                PrefixCacheSettings.disabled(), DynamicBatcher.BatchObserver.NONE);
+                InferenceEngine cached = new InferenceEngine(ModelBundle.load(TinyBundles.kvFloat16(),
+                        SessionSettings.cpu()), new BatcherSettings(8, Duration.ofMillis(100), 256, 0.9, 1),
+                        PrefixCacheSettings.enabled(64L << 20), DynamicBatcher.BatchObserver.NONE)) {
+            assertEquals(2, cached.bundle().manifest().bytesPerElement());
+            Classification first = run(cached, SPAM, CONTENTS.get(0)); // computes and caches the prefix
+            long perToken = 2L * 2 * 2 * 16 * 2; // layers x (key, value) x kv heads x head_dim x 2 bytes (float16)
+            long used = cached.prefixCache().orElseThrow().usedBytes();
+            assertEquals(0, used % perToken, "float16 past: " + used + " bytes");
+            assertTrue(used / perToken > first.policyTokens() && used / perToken < first.promptTokens(),
+                    used / perToken + " cached tokens");
+            List<CompletableFuture<Classification>> batch = new ArrayList<>();
+            for (String content : CONTENTS) {
+                batch.add(cached.classify(new ClassifyInput(SPAM, content, 0.5, false, Long.MAX_VALUE)));
+            }
+            for (int i = 0; i < CONTENTS.size(); i++) {
+                Classification c = batch.get(i).get(30, TimeUnit.SECONDS);
+                assertTrue(c.prefixCacheHit());
+                // The cached past went through float16 once (the graph's boundary); the whole pass keeps the prefix's
+                // keys and values in float32 inside the graph. (A real float16 model computes in float16 both ways.)
+                assertEquals(run(whole, SPAM, CONTENTS.get(i)).score().score(), c.score().score(), 2e-3,
+                        CONTENTS.get(i));
+                // And within float16 rounding of the float32 model.
+                assertEquals(reference(SPAM, CONTENTS.get(i)), c.score().score(), 1e-2, CONTENTS.get(i));
+            }
+        }
+    }
+
+    @Test
     void mixedPolicyBatchesRunOneGroupPerPrefixAndScoreAsWithoutTheCache() throws Exception {
         try (InferenceEngine cached = cachedEngine(64L << 20, 16)) {
             List<String> policies = List.of(SPAM, HATE, SELF_HARM);

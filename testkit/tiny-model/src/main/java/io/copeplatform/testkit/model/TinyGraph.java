@@ -16,6 +16,7 @@ import static io.copeplatform.testkit.model.TinyArchitecture.SLIDING_WINDOW;
 import java.util.List;
 import java.util.Map;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
@@ -61,18 +62,21 @@ final class TinyGraph {
 
     private final OnnxGraphBuilder g = new OnnxGraphBuilder("cope_tiny_test_gemma2");
     private final boolean withPast;
+    /** Past/present key-values and logits are float16 at the boundary (cast to and from float32 inside). */
+    private final DataType io;
     private String cos;
     private String sin;
     private String visibleGlobal;
     private String visibleSliding;
 
-    private TinyGraph(boolean withPast) {
+    private TinyGraph(boolean withPast, boolean float16) {
         this.withPast = withPast;
+        this.io = float16 ? DataType.FLOAT16 : DataType.FLOAT;
     }
 
-    static ModelProto build(TinyWeights weights, int vocabSize, boolean withPast, String docString,
+    static ModelProto build(TinyWeights weights, int vocabSize, boolean withPast, boolean float16, String docString,
             Map<String, Object> metadata) {
-        TinyGraph graph = new TinyGraph(withPast);
+        TinyGraph graph = new TinyGraph(withPast, float16);
         graph.declareInputsAndOutputs(vocabSize);
         graph.addWeights(weights);
         graph.addForwardPass(vocabSize);
@@ -96,15 +100,15 @@ final class TinyGraph {
         g.input(POSITION_IDS, DataType.INT64, BATCH, SEQUENCE);
         if (withPast) {
             for (int l = 0; l < LAYERS; l++) {
-                g.input(PAST_KEY.formatted(l), DataType.FLOAT, BATCH, KV_HEADS, PAST_SEQUENCE, HEAD_DIM);
-                g.input(PAST_VALUE.formatted(l), DataType.FLOAT, BATCH, KV_HEADS, PAST_SEQUENCE, HEAD_DIM);
+                g.input(PAST_KEY.formatted(l), io, BATCH, KV_HEADS, PAST_SEQUENCE, HEAD_DIM);
+                g.input(PAST_VALUE.formatted(l), io, BATCH, KV_HEADS, PAST_SEQUENCE, HEAD_DIM);
             }
         }
-        g.output(LOGITS, DataType.FLOAT, BATCH, 1, vocabSize);
+        g.output(LOGITS, io, BATCH, 1, vocabSize);
         if (withPast) {
             for (int l = 0; l < LAYERS; l++) {
-                g.output(PRESENT_KEY.formatted(l), DataType.FLOAT, BATCH, KV_HEADS, TOTAL_SEQUENCE, HEAD_DIM);
-                g.output(PRESENT_VALUE.formatted(l), DataType.FLOAT, BATCH, KV_HEADS, TOTAL_SEQUENCE, HEAD_DIM);
+                g.output(PRESENT_KEY.formatted(l), io, BATCH, KV_HEADS, TOTAL_SEQUENCE, HEAD_DIM);
+                g.output(PRESENT_VALUE.formatted(l), io, BATCH, KV_HEADS, TOTAL_SEQUENCE, HEAD_DIM);
             }
         }
     }
@@ -128,7 +132,28 @@ final class TinyGraph {
         String tiedHead = g.op("Gemm", List.of(rows, TinyWeights.EMBED_TOKENS), intAttribute("transB", 1));
         String raw = g.op("Reshape", List.of(tiedHead, g.int64s(-1, 1, vocabSize)));
         String capped = g.op("Tanh", List.of(g.op("Div", List.of(raw, g.floatScalar(FINAL_LOGIT_SOFTCAP)))));
-        g.opInto("Mul", LOGITS, List.of(capped, g.floatScalar(FINAL_LOGIT_SOFTCAP)));
+        String logits = g.op("Mul", List.of(capped, g.floatScalar(FINAL_LOGIT_SOFTCAP)));
+        g.opInto(io == DataType.FLOAT ? "Identity" : "Cast", LOGITS, List.of(logits), castAttributes(io));
+    }
+
+    /**
+     * The past's keys (or values) followed by the current ones, in float32 for the attention; the same tensor leaves
+     * the graph as {@code present} in the boundary type.
+     */
+    private String withPast(String current, String past, String present) {
+        if (io == DataType.FLOAT) {
+            return g.opInto("Concat", present, List.of(past, current), intAttribute("axis", 2));
+        }
+        String pastFloat = g.op("Cast", List.of(past), intAttribute("to", DataType.FLOAT.getNumber()));
+        String all = g.op("Concat", List.of(pastFloat, current), intAttribute("axis", 2));
+        g.opInto("Cast", present, List.of(all), intAttribute("to", io.getNumber()));
+        return all;
+    }
+
+    private static AttributeProto[] castAttributes(DataType to) {
+        return to == DataType.FLOAT
+                ? new AttributeProto[0]
+                : new AttributeProto[]{intAttribute("to", to.getNumber())};
     }
 
     /** cos/sin of {@code position_ids x inv_freq}, as {@code [B, 1, S, head_dim]} (Hugging Face's layout). */
@@ -201,10 +226,8 @@ final class TinyGraph {
         String key = rotate(heads(project(normed, layer, "self_attn.k_proj"), KV_HEADS), cos, sin);
         String value = heads(project(normed, layer, "self_attn.v_proj"), KV_HEADS);
         if (withPast) {
-            key = g.opInto("Concat", PRESENT_KEY.formatted(layer), List.of(PAST_KEY.formatted(layer), key),
-                    intAttribute("axis", 2));
-            value = g.opInto("Concat", PRESENT_VALUE.formatted(layer), List.of(PAST_VALUE.formatted(layer), value),
-                    intAttribute("axis", 2));
+            key = withPast(key, PAST_KEY.formatted(layer), PRESENT_KEY.formatted(layer));
+            value = withPast(value, PAST_VALUE.formatted(layer), PRESENT_VALUE.formatted(layer));
         }
 
         // [B, H_q, Sq, D] -> [B, H_kv, G, Sq, D]: the G query heads sharing a KV head meet that head's keys and values

@@ -42,7 +42,13 @@ public final class TinyModel {
         /** Inputs {@code past_key_values.{i}.key|value}, outputs {@code present.{i}.key|value}: prefix caching. */
         KV,
         /** Only {@code input_ids}, {@code attention_mask}, {@code position_ids} in, {@code logits} out. */
-        NO_KV
+        NO_KV,
+        /**
+         * {@link #KV} with float16 at the graph's boundary, as a float16 export has: past and present key/values and
+         * logits are float16 ({@code dtype: float16}); inside, it computes in float32 (ONNX Runtime's CPU provider
+         * lacks float16 kernels for several ops), so its scores equal {@link #KV}'s up to float16 rounding.
+         */
+        KV_FLOAT16_IO
     }
 
     public static final String NAME = "cope-tiny-test-gemma2";
@@ -68,14 +74,15 @@ public final class TinyModel {
     public static Path write(Path dir, Variant variant) throws IOException {
         TinyTokenizer tokenizer = TinyTokenizer.trained();
         TinyWeights weights = TinyWeights.generate(SEED, tokenizer.vocabSize());
-        boolean withPast = variant == Variant.KV;
-        ModelProto model = TinyGraph.build(weights, tokenizer.vocabSize(), withPast, UNTRAINED,
+        boolean withPast = variant != Variant.NO_KV;
+        boolean float16 = variant == Variant.KV_FLOAT16_IO;
+        ModelProto model = TinyGraph.build(weights, tokenizer.vocabSize(), withPast, float16, UNTRAINED,
                 JsonText.object("cope.name", NAME, "cope.is_test_model", "true"));
 
         Files.createDirectories(dir);
         Files.write(dir.resolve(MODEL_FILE), model.toByteArray());
         Files.writeString(dir.resolve(TOKENIZER_FILE), tokenizer.toJson(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve(MANIFEST_FILE), JsonText.write(manifest(tokenizer, withPast)),
+        Files.writeString(dir.resolve(MANIFEST_FILE), JsonText.write(manifest(tokenizer, withPast, float16)),
                 StandardCharsets.UTF_8);
         return dir;
     }
@@ -91,7 +98,7 @@ public final class TinyModel {
         System.out.println(write(out.resolve("nokv"), Variant.NO_KV).toAbsolutePath());
     }
 
-    private static Map<String, Object> manifest(TinyTokenizer tokenizer, boolean withPast) {
+    private static Map<String, Object> manifest(TinyTokenizer tokenizer, boolean withPast, boolean float16) {
         Map<String, Object> tokenizerSection = new LinkedHashMap<>();
         tokenizerSection.put("file", TOKENIZER_FILE);
         tokenizerSection.put("add_bos", true);
@@ -152,7 +159,7 @@ public final class TinyModel {
         manifest.put("prompt_template_id", "cope-a-v1");
         manifest.put("max_context_tokens", MAX_CONTEXT_TOKENS);
         manifest.put("vocab_size", tokenizer.vocabSize());
-        manifest.put("dtype", "float32");
+        manifest.put("dtype", float16 ? "float16" : "float32");
         manifest.put("tokenizer", tokenizerSection);
         manifest.put("labels", labels);
         manifest.put("graph", graph);
