@@ -59,6 +59,8 @@ public class ClassifyRequestsProcessor {
 
     private static final Logger LOG = Logger.getLogger(ClassifyRequestsProcessor.class);
     private static final String SOURCE = "//inference.cope.io";
+    /** How long shutdown waits for the poll in progress to be answered and committed. */
+    private static final Duration DRAIN = Duration.ofSeconds(10);
 
     private final InferenceConfig config;
     private final InferenceGrpcService api;
@@ -100,14 +102,19 @@ public class ClassifyRequestsProcessor {
         thread.start();
     }
 
+    /**
+     * Lets the poll in progress be answered and committed (so a redeploy re-answers nothing), then, if that takes
+     * longer than {@link #DRAIN}, interrupts it: its requests are answered again after the restart (at-least-once).
+     */
     void onStop(@Observes ShutdownEvent event) {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
         if (thread != null) {
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(30));
+                thread.join(DRAIN.toMillis());
+                if (thread.isAlive()) {
+                    consumer.wakeup();
+                    thread.join(TimeUnit.SECONDS.toMillis(30));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -132,6 +139,8 @@ public class ClassifyRequestsProcessor {
                 try {
                     process(records);
                     consumer.commitSync();
+                } catch (WakeupException e) {
+                    throw e; // shutting down: the uncommitted poll is redone after the restart
                 } catch (RuntimeException e) {
                     LOG.warnf("Classification requests not answered (%s); they will be consumed again", e.toString());
                     rewind(records);

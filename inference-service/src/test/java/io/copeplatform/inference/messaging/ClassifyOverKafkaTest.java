@@ -1,4 +1,4 @@
-package io.copeplatform.inference;
+package io.copeplatform.inference.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,14 +33,13 @@ import org.junit.jupiter.api.Test;
 import io.copeplatform.api.events.v1.ClassificationRequest;
 import io.copeplatform.api.events.v1.ClassificationResult;
 import io.copeplatform.api.inference.v1.ClassifyRequest;
-import io.copeplatform.inference.messaging.ClassifyRequestsProcessor;
 import io.copeplatform.testkit.KafkaBroker;
 import io.copeplatform.testkit.SharedInfrastructure;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The Kafka path through a real broker: requests in, results out keyed by request id, poison to the DLQ, and nothing
- * lost when the broker restarts mid-stream.
+ * lost when the broker restarts mid-stream or the service's consumer stops and starts again (as in a redeploy).
  */
 @QuarkusTest
 class ClassifyOverKafkaTest {
@@ -99,6 +98,34 @@ class ClassifyOverKafkaTest {
             answered.add(record.key());
         }
         assertEquals(requests, answered.size());
+    }
+
+    @Test
+    void noRequestIsLostWhenTheServiceStopsAndStartsAgainWhileTheyAreBeingAnswered() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        int requests = 1_000;
+        long before = processor.answered();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (int i = 0; i < requests; i++) {
+                producer.send(request(run + "-" + i, "message number " + i + ": see you at 3"));
+            }
+            producer.flush();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> processor.answered() >= before + 50);
+        processor.onStop(null); // what shutdown does: the consumer leaves its group, uncommitted polls are redone
+        assertTrue(processor.answered() < before + requests, "the service must stop while requests are answered");
+        processor.onStart(null); // a new consumer in the same group resumes from the committed offsets
+
+        List<ConsumerRecord<String, byte[]>> results = consume("classify.results.v1", run, requests,
+                records -> records.stream().map(ConsumerRecord::key).distinct().count() >= requests);
+        Set<String> answered = new HashSet<>();
+        for (ConsumerRecord<String, byte[]> record : results) {
+            assertTrue(ClassificationResult.parseFrom(record.value()).hasResult(), record.key());
+            answered.add(record.key());
+        }
+        assertEquals(requests, answered.size());
+        // The stop let the poll in progress finish and commit: nothing was answered twice.
+        assertEquals(requests, results.size(), "answers including repeats");
     }
 
     private static ProducerRecord<String, byte[]> request(String id, String content) {
