@@ -153,6 +153,26 @@ class JobLeaseTest {
     }
 
     @Test
+    void aGracefulShutdownReleasesTheLeasesOfTheJobsItWasRunning() throws Exception {
+        try (FakeLlm slow = FakeLlm.start()) {
+            slow.latency = Duration.ofMillis(100);
+            String job = create(20, slow.baseUrl());
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> runner.instanceId().equals(owner(job)) && slow.labelRequests() >= 2);
+            runner.shutdown();
+            try {
+                assertNull(owner(job), "another replica may take the job over at once");
+                assertEquals(JobState.JOB_STATE_RUNNING, get(job).getState());
+            } finally {
+                runner.start();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> get(job).getState() == JobState.JOB_STATE_SUCCEEDED);
+            assertEquals(20, labels(job).size());
+        }
+    }
+
+    @Test
     void aRunningJobsLeaseIsRenewedAndARunnerThatLostItStopsWorkingOnIt() throws Exception {
         try (FakeLlm slow = FakeLlm.start()) {
             slow.latency = Duration.ofMillis(150);

@@ -104,6 +104,16 @@ public class EvaluationRunner {
         }
     }
 
+    /** The evaluations running here now. */
+    List<String> activeIds() {
+        return List.copyOf(active.keySet());
+    }
+
+    /** Releases this instance's leases on {@code ids} (after they were stopped). */
+    void releaseLeases(List<String> ids, String owner) {
+        ids.forEach(id -> release(id, owner));
+    }
+
     /** Whether this instance is running the evaluation now. */
     boolean isActive(String id) {
         return active.containsKey(id);
