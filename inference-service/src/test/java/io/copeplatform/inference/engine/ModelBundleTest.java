@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,27 @@ class ModelBundleTest {
             assertTrue(bundle.manifest().name().contains("test"), bundle.manifest().name());
             assertTrue(bundle.manifest().hasPastKeyValues());
             assertEquals(CopeATemplate.ID, bundle.encoder().template().id());
+        }
+    }
+
+    /**
+     * The build machines have no GPU and the default build ships the CPU-only ONNX Runtime, so CUDA cannot load here:
+     * exactly the case where {@code cuda} must refuse to start and {@code auto} must fall back. (The {@code -Pcuda}
+     * build on a GPU host is not exercised by this suite; see the README's "GPU".)
+     */
+    @Test
+    void deviceCudaFailsStartUpClearlyWhenCudaCannotLoadAndAutoFallsBackToCpu() {
+        ModelLoadException cuda = assertThrows(ModelLoadException.class,
+                () -> ModelBundle.load(TinyBundles.kv(), new SessionSettings(SessionSettings.Mode.CUDA, 0, 0, 0)));
+        assertTrue(cuda.getMessage().contains("device=cuda but the CUDA execution provider cannot load"),
+                cuda.getMessage());
+        assertTrue(cuda.getMessage().contains("-Pcuda"), cuda.getMessage());
+
+        try (ModelBundle auto = ModelBundle.load(TinyBundles.kv(),
+                new SessionSettings(SessionSettings.Mode.AUTO, 0, 0, 0))) {
+            assertEquals(Device.CPU, auto.session().device());
+            float[][] logits = auto.session().labelLogits(List.of(new long[]{2, 5, 6, 7}));
+            assertEquals(2, logits[0].length, "the CPU session it fell back to scores");
         }
     }
 

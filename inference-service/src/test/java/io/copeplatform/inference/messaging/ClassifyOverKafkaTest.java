@@ -77,6 +77,30 @@ class ClassifyOverKafkaTest {
     void noRequestIsLostWhenTheBrokerRestartsWhileTheyAreBeingAnswered() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         int requests = 2_000;
+        sendAndAwaitTheFirstAnswers(run, requests);
+        KafkaBroker broker = SharedInfrastructure.kafka();
+        broker.stop();
+        broker.start();
+
+        // At-least-once: every request is answered; a request in flight at the restart may be answered twice.
+        assertEquals(requests, answeredIds(answers(run, requests)).size());
+    }
+
+    @Test
+    void noRequestIsLostOrRepeatedWhenTheServiceStopsAndStartsAgainWhileTheyAreBeingAnswered() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        int requests = 1_000;
+        sendAndAwaitTheFirstAnswers(run, requests);
+        processor.onStop(null); // what shutdown does: the poll in progress is answered and committed, then it stops
+        processor.onStart(null); // a new consumer in the same group resumes from the committed offsets
+
+        List<ConsumerRecord<String, byte[]>> answers = answers(run, requests);
+        assertEquals(requests, answeredIds(answers).size());
+        assertEquals(requests, answers.size(), "the stop let its poll finish and commit: nothing is answered twice");
+    }
+
+    /** Sends {@code requests} requests and waits until the first 50 are answered, the rest still to come. */
+    private void sendAndAwaitTheFirstAnswers(String run, int requests) {
         long before = processor.answered();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 0; i < requests; i++) {
@@ -85,47 +109,23 @@ class ClassifyOverKafkaTest {
             producer.flush();
         }
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> processor.answered() >= before + 50);
-        KafkaBroker broker = SharedInfrastructure.kafka();
-        broker.stop();
-        assertTrue(processor.answered() < before + requests, "the broker must stop while requests are answered");
-        broker.start();
-
-        // At-least-once: every request is answered; a request in flight at the restart may be answered twice.
-        Set<String> answered = new HashSet<>();
-        for (ConsumerRecord<String, byte[]> record : consume("classify.results.v1", run, requests,
-                records -> records.stream().map(ConsumerRecord::key).distinct().count() >= requests)) {
-            assertTrue(ClassificationResult.parseFrom(record.value()).hasResult(), record.key());
-            answered.add(record.key());
-        }
-        assertEquals(requests, answered.size());
+        assertTrue(processor.answered() < before + requests, "the disruption must come while requests are answered");
     }
 
-    @Test
-    void noRequestIsLostWhenTheServiceStopsAndStartsAgainWhileTheyAreBeingAnswered() throws Exception {
-        String run = UUID.randomUUID().toString().substring(0, 8);
-        int requests = 1_000;
-        long before = processor.answered();
-        try (KafkaProducer<String, byte[]> producer = producer()) {
-            for (int i = 0; i < requests; i++) {
-                producer.send(request(run + "-" + i, "message number " + i + ": see you at 3"));
-            }
-            producer.flush();
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> processor.answered() >= before + 50);
-        processor.onStop(null); // what shutdown does: the consumer leaves its group, uncommitted polls are redone
-        assertTrue(processor.answered() < before + requests, "the service must stop while requests are answered");
-        processor.onStart(null); // a new consumer in the same group resumes from the committed offsets
-
-        List<ConsumerRecord<String, byte[]>> results = consume("classify.results.v1", run, requests,
+    /** This run's results until every one of its {@code requests} request ids has one (repeats included). */
+    private static List<ConsumerRecord<String, byte[]>> answers(String run, int requests) {
+        return consume("classify.results.v1", run, requests,
                 records -> records.stream().map(ConsumerRecord::key).distinct().count() >= requests);
-        Set<String> answered = new HashSet<>();
-        for (ConsumerRecord<String, byte[]> record : results) {
+    }
+
+    /** The request ids answered with a result (an error result fails the test). */
+    private static Set<String> answeredIds(List<ConsumerRecord<String, byte[]>> answers) throws Exception {
+        Set<String> ids = new HashSet<>();
+        for (ConsumerRecord<String, byte[]> record : answers) {
             assertTrue(ClassificationResult.parseFrom(record.value()).hasResult(), record.key());
-            answered.add(record.key());
+            ids.add(record.key());
         }
-        assertEquals(requests, answered.size());
-        // The stop let the poll in progress finish and commit: nothing was answered twice.
-        assertEquals(requests, results.size(), "answers including repeats");
+        return ids;
     }
 
     private static ProducerRecord<String, byte[]> request(String id, String content) {
