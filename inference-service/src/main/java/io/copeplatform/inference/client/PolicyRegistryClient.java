@@ -3,7 +3,6 @@ package io.copeplatform.inference.client;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,12 +15,11 @@ import io.copeplatform.api.policy.v1.MutinyPolicyRegistryServiceGrpc;
 import io.copeplatform.api.policy.v1.Policy;
 import io.copeplatform.api.policy.v1.PolicyVersionState;
 import io.copeplatform.api.policy.v1.ResolvePolicyRequest;
+import io.copeplatform.grpc.ReconnectOnDemand;
 import io.copeplatform.inference.config.InferenceConfig;
 import io.copeplatform.inference.service.InferenceError;
 import io.copeplatform.inference.service.ResolvedPolicy;
 import io.grpc.Channel;
-import io.grpc.ConnectivityState;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -38,19 +36,15 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class PolicyRegistryClient {
 
-    /** Least time between two forced reconnects while the registry stays down. */
-    private static final long RECONNECT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-
     private final MutinyPolicyRegistryServiceGrpc.MutinyPolicyRegistryServiceStub registry;
-    private final ManagedChannel channel;
+    private final ReconnectOnDemand reconnect;
     private final InferenceConfig config;
-    private final AtomicLong lastReconnect = new AtomicLong(System.nanoTime() - RECONNECT_INTERVAL_NANOS);
 
     public PolicyRegistryClient(
             @GrpcClient("policy-registry") MutinyPolicyRegistryServiceGrpc.MutinyPolicyRegistryServiceStub registry,
             @GrpcClient("policy-registry") Channel channel, InferenceConfig config) {
         this.registry = registry;
-        this.channel = channel instanceof ManagedChannel managed ? managed : null;
+        this.reconnect = new ReconnectOnDemand(channel);
         this.config = config;
     }
 
@@ -79,25 +73,12 @@ public class PolicyRegistryClient {
     }
 
     /**
-     * After a registry outage gRPC retries the connection with exponential back-off (up to two minutes), and until the
-     * next attempt every call fails at once: a registry back after a 10-s blip would stay "unavailable" to this service
-     * for tens of seconds more. A call that finds the channel failed makes it reconnect now instead (at most every 250
-     * ms) and waits for that attempt within its deadline; the other calls meanwhile fail fast as before. Returns the
-     * stub for one call, with the configured deadline.
+     * The stub for one call, with the configured deadline; after a registry outage the channel reconnects as soon as a
+     * call needs it (see {@link ReconnectOnDemand}), and that call waits for the attempt within its deadline.
      */
     private MutinyPolicyRegistryServiceGrpc.MutinyPolicyRegistryServiceStub call() {
         var stub = registry.withDeadlineAfter(config.registry().timeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (channel != null && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-            long last = lastReconnect.get();
-            long now = System.nanoTime();
-            if (now - last >= RECONNECT_INTERVAL_NANOS && lastReconnect.compareAndSet(last, now)) {
-                channel.resetConnectBackoff();
-                // The channel reports the old failure until the attempt starts: without waiting for it, this call
-                // would fail on that stale state.
-                return stub.withWaitForReady();
-            }
-        }
-        return stub;
+        return reconnect.reconnectIfFailed() ? stub.withWaitForReady() : stub;
     }
 
     private static Throwable translate(String reference, Throwable failure) {

@@ -9,6 +9,7 @@ import io.copeplatform.api.inference.v1.ClassifyBatchResponse;
 import io.copeplatform.api.inference.v1.ClassifyBatchResult;
 import io.copeplatform.api.inference.v1.InferenceServiceGrpc;
 import io.copeplatform.api.inference.v1.PolicySource;
+import io.copeplatform.grpc.ReconnectOnDemand;
 import io.copeplatform.labeling.domain.Answer;
 import io.copeplatform.labeling.domain.Backoff;
 import io.copeplatform.labeling.domain.Labeler;
@@ -28,14 +29,16 @@ public final class CopeLabeler implements Labeler {
     private static final long DEADLINE_SECONDS = 60;
 
     private final InferenceServiceGrpc.InferenceServiceBlockingStub inference;
+    private final ReconnectOnDemand reconnect;
     private final LabelerSpec.CopeLabeler spec;
     private final TokenBucket rate;
     private final int maxRetries;
     private final Backoff backoff;
 
-    CopeLabeler(InferenceServiceGrpc.InferenceServiceBlockingStub inference, LabelerSpec.CopeLabeler spec,
-            TokenBucket rate, int maxRetries, Backoff backoff) {
+    CopeLabeler(InferenceServiceGrpc.InferenceServiceBlockingStub inference, ReconnectOnDemand reconnect,
+            LabelerSpec.CopeLabeler spec, TokenBucket rate, int maxRetries, Backoff backoff) {
         this.inference = inference;
+        this.reconnect = reconnect;
         this.spec = spec;
         this.rate = rate;
         this.maxRetries = maxRetries;
@@ -61,7 +64,9 @@ public final class CopeLabeler implements Labeler {
         while (true) {
             try {
                 rate.acquire();
-                ClassifyBatchResponse response = inference.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
+                var stub = inference.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+                // After an inference-service outage the channel reconnects as soon as a call needs it.
+                ClassifyBatchResponse response = (reconnect.reconnectIfFailed() ? stub.withWaitForReady() : stub)
                         .classifyBatch(request.build());
                 ClassifyBatchResult result = response.getResults(0);
                 if (result.hasError()) {

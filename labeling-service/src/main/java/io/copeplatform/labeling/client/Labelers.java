@@ -3,6 +3,7 @@ package io.copeplatform.labeling.client;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.copeplatform.api.inference.v1.InferenceServiceGrpc;
+import io.copeplatform.grpc.ReconnectOnDemand;
 import io.copeplatform.labeling.config.LabelingConfig;
 import io.copeplatform.labeling.domain.ErrorReason;
 import io.copeplatform.labeling.domain.Labeler;
@@ -10,6 +11,7 @@ import io.copeplatform.labeling.domain.LabelerSpec;
 import io.copeplatform.labeling.domain.LabelingException;
 import io.copeplatform.labeling.domain.TokenBucket;
 import io.copeplatform.labeling.service.LabelerFactory;
+import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
 
 /** Builds the two kinds of labelers from a job's spec. */
@@ -19,12 +21,15 @@ public class Labelers implements LabelerFactory {
     private final LabelingConfig config;
     private final LlmEndpoints endpoints;
     private final InferenceServiceGrpc.InferenceServiceBlockingStub inference;
+    private final ReconnectOnDemand inferenceReconnect;
 
     public Labelers(LabelingConfig config, LlmEndpoints endpoints,
-            @GrpcClient("inference") InferenceServiceGrpc.InferenceServiceBlockingStub inference) {
+            @GrpcClient("inference") InferenceServiceGrpc.InferenceServiceBlockingStub inference,
+            @GrpcClient("inference") Channel inferenceChannel) {
         this.config = config;
         this.endpoints = endpoints;
         this.inference = inference;
+        this.inferenceReconnect = new ReconnectOnDemand(inferenceChannel);
     }
 
     @Override
@@ -66,7 +71,8 @@ public class Labelers implements LabelerFactory {
                     concurrency(spec), spec.chat().requestLogprobs(),
                     spec.chat().jsonAnswer() ? spec.chat().jsonLabelField() : null);
         }
-        return new CopeLabeler(inference, spec.cope(), new TokenBucket(spec.maxRequestsPerSecond()), retries,
+        return new CopeLabeler(inference, inferenceReconnect, spec.cope(), new TokenBucket(spec.maxRequestsPerSecond()),
+                retries,
                 endpoints.backoff());
     }
 }

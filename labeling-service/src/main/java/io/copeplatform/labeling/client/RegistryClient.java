@@ -22,11 +22,13 @@ import io.copeplatform.api.policy.v1.RecordPolicyVersionMetricsRequest;
 import io.copeplatform.api.policy.v1.ResolvePolicyRequest;
 import io.copeplatform.api.policy.v1.ResolvePolicyResponse;
 import io.copeplatform.api.policy.v1.UpdatePolicyDraftRequest;
+import io.copeplatform.grpc.ReconnectOnDemand;
 import io.copeplatform.labeling.domain.AgreementStats;
 import io.copeplatform.labeling.domain.ErrorReason;
 import io.copeplatform.labeling.domain.LabelingException;
 import io.copeplatform.labeling.domain.PolicySnapshot;
 import io.copeplatform.labeling.service.PolicyRegistry;
+import io.grpc.Channel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -44,16 +46,21 @@ public class RegistryClient implements PolicyRegistry {
     private static final long DEADLINE_SECONDS = 30;
 
     private final PolicyRegistryServiceGrpc.PolicyRegistryServiceBlockingStub registry;
+    private final ReconnectOnDemand reconnect;
 
     public RegistryClient(
-            @GrpcClient("policy-registry") PolicyRegistryServiceGrpc.PolicyRegistryServiceBlockingStub registry) {
+            @GrpcClient("policy-registry") PolicyRegistryServiceGrpc.PolicyRegistryServiceBlockingStub registry,
+            @GrpcClient("policy-registry") Channel channel) {
+        this.reconnect = new ReconnectOnDemand(channel);
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("x-cope-actor", Metadata.ASCII_STRING_MARSHALLER), ACTOR);
         this.registry = registry.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
+    /** The stub for one call; after a registry outage the channel reconnects as soon as a call needs it. */
     private PolicyRegistryServiceGrpc.PolicyRegistryServiceBlockingStub stub() {
-        return registry.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+        var stub = registry.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+        return reconnect.reconnectIfFailed() ? stub.withWaitForReady() : stub;
     }
 
     @Override
