@@ -289,8 +289,8 @@ public final class CausalLmSession implements AutoCloseable {
             }
         }
         Map<String, OnnxTensor> inputs = new HashMap<>();
-        // A batch of one passes the cached buffers themselves; more rows need the past repeated, in one block.
-        ByteBuffer repeated = batch == 1 ? null : RepeatedPastBuffer.acquire(prefix.bytes() * batch);
+        // A batch of one passes the cached buffers themselves; more rows need the past repeated.
+        RepeatedPastBuffer repeated = batch == 1 ? null : RepeatedPastBuffer.forPass(prefix.bytes() * batch);
         try {
             inputs.put(graph.inputIds(), OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[]{batch, length}));
             inputs.put(graph.attentionMask(), OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
@@ -310,7 +310,7 @@ public final class CausalLmSession implements AutoCloseable {
         } finally {
             inputs.values().forEach(OnnxTensor::close);
             if (repeated != null) {
-                RepeatedPastBuffer.release(repeated);
+                repeated.close();
             }
         }
     }
@@ -330,18 +330,12 @@ public final class CausalLmSession implements AutoCloseable {
 
     /**
      * One past input as the graph's element type: the cached buffer itself for a batch of one, else {@code batch}
-     * copies side by side in the next free region of {@code repeated} (advancing its position).
+     * copies side by side from the pass's {@code repeated} memory.
      */
-    private OnnxTensor pastTensor(ByteBuffer one, ByteBuffer repeated, int batch, long[] shape) throws OrtException {
-        if (repeated == null) {
-            return OnnxTensor.createTensor(env, one, shape, pastElementType());
-        }
-        int start = repeated.position();
-        for (int row = 0; row < batch; row++) {
-            repeated.put(one.duplicate().clear());
-        }
-        ByteBuffer region = repeated.slice(start, repeated.position() - start).order(ByteOrder.nativeOrder());
-        return OnnxTensor.createTensor(env, region, shape, pastElementType());
+    private OnnxTensor pastTensor(ByteBuffer one, RepeatedPastBuffer repeated, int batch, long[] shape)
+            throws OrtException {
+        ByteBuffer data = repeated == null ? one : repeated.repeat(one, batch);
+        return OnnxTensor.createTensor(env, data, shape, pastElementType());
     }
 
     private OnnxJavaType pastElementType() {

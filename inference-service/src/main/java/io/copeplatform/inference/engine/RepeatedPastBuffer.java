@@ -3,18 +3,21 @@ package io.copeplatform.inference.engine;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 import sun.misc.Unsafe;
 
 /**
- * Native memory for a batch's repeated past (the cached prefix copied once per row). A batch of B rows needs B times
- * the prefix's bytes for every past input, on every forward pass. Allocating that as fresh direct buffers would zero it
+ * Native memory for one forward pass's repeated past (the cached prefix copied once per row, for every past input). A
+ * batch of B rows needs B times the prefix's bytes on every pass. Allocating that as fresh direct buffers would zero it
  * first and leave the freeing to the garbage collector, which under load reaches the JVM's direct-memory limit and
- * stops the world in {@code System.gc()}. Instead each thread (in practice, the batcher's) keeps one buffer up to
- * {@link #RETAINED_BYTES} and reuses it; a larger need (a real model: ~4.5 MB per row per layer tensor) is allocated
- * for the pass and freed explicitly right after it, so such a buffer never waits for a collection.
+ * stops the world in {@code System.gc()}. So a pass whose whole repeated past fits in {@link #RETAINED_BYTES} takes its
+ * regions from one buffer its thread (in practice, the batcher's) keeps and reuses; a larger pass (a real model: ~4.5
+ * MB per row per tensor) gets one buffer per tensor, freed explicitly when the pass ends, so no buffer ever waits for a
+ * collection and none is larger than one tensor.
  */
-final class RepeatedPastBuffer {
+final class RepeatedPastBuffer implements AutoCloseable {
 
     /** Most bytes a thread keeps between passes (the tiny test model at batch 16 needs a few MB). */
     static final long RETAINED_BYTES = 64L << 20;
@@ -22,43 +25,61 @@ final class RepeatedPastBuffer {
     private static final Unsafe UNSAFE = unsafe();
     private static final ThreadLocal<ByteBuffer> RETAINED = new ThreadLocal<>();
 
-    private RepeatedPastBuffer() {
+    /** The thread's kept buffer when this pass fits in it, else null. */
+    private final ByteBuffer kept;
+    /** Buffers allocated for this pass alone, freed by {@link #close()}. */
+    private final List<ByteBuffer> owned = new ArrayList<>();
+
+    private RepeatedPastBuffer(ByteBuffer kept) {
+        this.kept = kept;
     }
 
-    /**
-     * A native-order buffer of exactly {@code bytes} (position 0, limit {@code bytes}); give it back to
-     * {@link #release}.
-     */
-    static ByteBuffer acquire(long bytes) {
-        if (bytes > Integer.MAX_VALUE) {
-            throw new InferenceException("A batch's repeated past needs " + bytes
-                    + " bytes in one tensor group; lower inference.batching.max-batch-size", null);
-        }
-        if (bytes > RETAINED_BYTES) {
-            return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+    /** Memory for a pass whose repeated past totals {@code totalBytes}. */
+    static RepeatedPastBuffer forPass(long totalBytes) {
+        if (totalBytes > RETAINED_BYTES) {
+            return new RepeatedPastBuffer(null);
         }
         ByteBuffer kept = RETAINED.get();
-        if (kept == null || kept.capacity() < bytes) {
+        if (kept == null || kept.capacity() < totalBytes) {
             if (kept != null) {
                 UNSAFE.invokeCleaner(kept);
             }
-            kept = ByteBuffer.allocateDirect((int) Math.min(RETAINED_BYTES, Math.max(bytes, 2 * capacity(kept))))
-                    .order(ByteOrder.nativeOrder());
+            int capacity = (int) Math.min(RETAINED_BYTES,
+                    Math.max(totalBytes, 2L * (kept == null ? 0 : kept.capacity())));
+            kept = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
             RETAINED.set(kept);
         }
-        kept.clear().limit((int) bytes);
-        return kept;
+        kept.clear();
+        return new RepeatedPastBuffer(kept);
     }
 
-    /** Ends a pass's use of {@code buffer}: kept for the next pass, or freed now when too large to keep. */
-    static void release(ByteBuffer buffer) {
-        if (buffer != RETAINED.get()) {
-            UNSAFE.invokeCleaner(buffer);
+    /** {@code rows} copies of {@code one} side by side, in native order, valid until {@link #close()}. */
+    ByteBuffer repeat(ByteBuffer one, int rows) {
+        int bytes = Math.multiplyExact(one.remaining(), rows);
+        ByteBuffer region;
+        if (kept != null) {
+            region = kept.slice(kept.position(), bytes).order(ByteOrder.nativeOrder());
+            kept.position(kept.position() + bytes);
+        } else {
+            region = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+            owned.add(region);
         }
+        for (int row = 0; row < rows; row++) {
+            region.put(one.duplicate());
+        }
+        return region.flip();
     }
 
-    private static int capacity(ByteBuffer buffer) {
-        return buffer == null ? 0 : buffer.capacity();
+    /** Whether this pass's regions come from the thread's kept buffer. */
+    boolean usesRetainedBuffer() {
+        return kept != null;
+    }
+
+    /** Frees the buffers allocated for this pass (the kept one stays for the next pass). */
+    @Override
+    public void close() {
+        owned.forEach(UNSAFE::invokeCleaner);
+        owned.clear();
     }
 
     private static Unsafe unsafe() {

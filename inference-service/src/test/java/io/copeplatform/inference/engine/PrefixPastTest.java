@@ -1,10 +1,11 @@
 package io.copeplatform.inference.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -80,18 +81,29 @@ class PrefixPastTest {
     }
 
     @Test
-    void aRepeatedPastTooLargeToKeepGetsItsOwnBufferAndSmallOnesShareOne() {
-        var small = RepeatedPastBuffer.acquire(2048);
-        RepeatedPastBuffer.release(small);
-        var again = RepeatedPastBuffer.acquire(1024);
-        assertEquals(1024, again.remaining());
-        assertSame(small, again, "a small need reuses the thread's buffer");
-        RepeatedPastBuffer.release(again);
-        var large = RepeatedPastBuffer.acquire(RepeatedPastBuffer.RETAINED_BYTES + 1);
-        assertNotSame(again, large);
-        assertEquals(RepeatedPastBuffer.RETAINED_BYTES + 1, large.remaining());
-        RepeatedPastBuffer.release(large); // freed now, not retained
-        assertSame(again, RepeatedPastBuffer.acquire(16), "the kept buffer survives a large pass");
+    void aRepeatedPastTooLargeToKeepGetsBuffersPerTensorAndSmallOnesShareTheThreadsBuffer() {
+        ByteBuffer row = ByteBuffer.allocateDirect(256);
+        for (int i = 0; i < 256; i++) {
+            row.put(i, (byte) i);
+        }
+        ByteBuffer first;
+        try (RepeatedPastBuffer small = RepeatedPastBuffer.forPass(2 * 3 * 256)) {
+            assertTrue(small.usesRetainedBuffer());
+            first = small.repeat(row, 3);
+            ByteBuffer second = small.repeat(row, 3);
+            assertEquals(3 * 256, first.remaining());
+            assertEquals(row.get(7), second.get(256 + 7), "the second region follows the first, a copy per row");
+        }
+        try (RepeatedPastBuffer again = RepeatedPastBuffer.forPass(256)) {
+            assertTrue(again.usesRetainedBuffer(), "the kept buffer serves the next small pass");
+        }
+        // A real model: hundreds of MB per pass. Never one buffer for the whole pass (a ByteBuffer holds < 2 GiB).
+        try (RepeatedPastBuffer large = RepeatedPastBuffer.forPass(RepeatedPastBuffer.RETAINED_BYTES + 1)) {
+            assertFalse(large.usesRetainedBuffer());
+            ByteBuffer tensor = large.repeat(row, 2);
+            assertEquals(512, tensor.remaining());
+            assertEquals(row.get(255), tensor.get(511));
+        }
     }
 
     @Test
