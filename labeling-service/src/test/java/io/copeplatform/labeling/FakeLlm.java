@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -51,6 +53,8 @@ public final class FakeLlm implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(96);
+    /** Delays answers ({@link #latency}, {@code #slow}) without holding a server thread while they wait. */
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong labelRequests = new AtomicLong();
@@ -100,7 +104,18 @@ public final class FakeLlm implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
-        try (exchange) {
+        if (latency.isZero()) {
+            answer(exchange);
+        } else {
+            timers.schedule(() -> threads.execute(() -> answer(exchange)), latency.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Answers one request; the exchange is closed here unless the answer was handed to a timer. */
+    private void answer(HttpExchange exchange) {
+        boolean stalled = false;
+        try {
             if (!"Bearer test-key".equals(exchange.getRequestHeaders().getFirst("Authorization"))
                     && !"Bearer other-key".equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
                 send(exchange, 401, "{\"error\":{\"message\":\"bad key\"}}");
@@ -110,9 +125,6 @@ public final class FakeLlm implements AutoCloseable {
             if (down) {
                 send(exchange, 503, "{\"error\":{\"message\":\"overloaded\"}}");
                 return;
-            }
-            if (!latency.isZero()) {
-                Thread.sleep(latency.toMillis());
             }
             String system = body.path("messages").path(0).path("content").asText();
             String user = body.path("messages").path(1).path("content").asText();
@@ -149,8 +161,14 @@ public final class FakeLlm implements AutoCloseable {
                 return;
             }
             if (content.contains("#slow") && attempt == 1) {
-                Thread.sleep(5_000);
-                send(exchange, 200, "{}");
+                stalled = true; // answers long after the client's timeout
+                timers.schedule(() -> {
+                    try (exchange) {
+                        send(exchange, 200, "{}");
+                    } catch (IOException gone) {
+                        // the client gave up, as intended
+                    }
+                }, 5, TimeUnit.SECONDS);
                 return;
             }
             if (content.contains("#malformed") && !content.contains("#malformed-once")) {
@@ -166,10 +184,16 @@ public final class FakeLlm implements AutoCloseable {
             boolean json = system.contains("JSON object");
             reply(exchange, json ? "{\"label\": " + (label ? 1 : 0) + "}" : label ? "1" : "0",
                     body.path("logprobs").asBoolean(false), label);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            send(exchange, 500, "{\"error\":{\"message\":\"fake failed: " + e + "\"}}");
+        } catch (IOException | RuntimeException e) {
+            try {
+                send(exchange, 500, "{\"error\":{\"message\":\"fake failed: " + e + "\"}}");
+            } catch (IOException | RuntimeException gone) {
+                // the client is gone
+            }
+        } finally {
+            if (!stalled) {
+                exchange.close();
+            }
         }
     }
 
@@ -213,6 +237,7 @@ public final class FakeLlm implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        timers.shutdownNow();
         threads.shutdownNow();
     }
 }
