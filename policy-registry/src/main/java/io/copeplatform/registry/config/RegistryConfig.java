@@ -33,6 +33,8 @@ public interface RegistryConfig {
 
     Outbox outbox();
 
+    ResolveCache resolveCache();
+
     /** The token budget the lint rules check against. */
     interface Lint {
         /** Model context for template + policy + content (CoPE: 8,192). */
@@ -69,5 +71,23 @@ public interface RegistryConfig {
         /** How long one send may wait for the broker before the relay gives up and retries later. */
         @WithDefault("10s")
         Duration sendTimeout();
+    }
+
+    /**
+     * Each replica's cache of ResolvePolicy answers. An entry is dropped when PostgreSQL notifies a committed change of
+     * its policy (from any replica or writer), and the cache is bypassed whenever this replica is not listening.
+     */
+    interface ResolveCache {
+        /** Whether resolutions are cached; false sends every ResolvePolicy to PostgreSQL. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Most cached answers (one per policy and selector: {@code @live}, {@code @latest}, a version number). */
+        @WithDefault("10000")
+        long maxEntries();
+
+        /** How long to wait before listening again after the notification connection failed or was lost. */
+        @WithDefault("1s")
+        Duration reconnectInterval();
     }
 }

@@ -11,9 +11,10 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The hot path of the registry (inference-service calls it for every uncached policy reference): ONE prepared,
- * primary-key-indexed query on the reactive pool, no ORM session. A LEFT JOIN lets the caller tell a missing policy
- * from a missing version or an unset alias without a second round trip.
+ * The hot path of the registry (inference-service calls it for every policy reference it has not cached): answered from
+ * this replica's {@link ResolutionCache} when it can be, otherwise by ONE prepared, primary-key-indexed query on the
+ * reactive pool, no ORM session. A LEFT JOIN lets the caller tell a missing policy from a missing version or an unset
+ * alias without a second round trip.
  */
 @ApplicationScoped
 public class PolicyResolver {
@@ -36,13 +37,20 @@ public class PolicyResolver {
             """;
 
     private final Pool pool;
+    private final ResolutionCache cache;
 
-    public PolicyResolver(Pool pool) {
+    public PolicyResolver(Pool pool, ResolutionCache cache) {
         this.pool = pool;
+        this.cache = cache;
     }
 
-    /** The row for (policy, selector); empty when the policy does not exist or is deleted. */
+    /** The row for (policy, selector); null when the policy does not exist or is deleted. */
     public Uni<Resolution> resolve(String policyId, Selector selector, int number) {
+        return cache.get(new ResolutionCache.Key(policyId, selector, number), () -> query(policyId, selector, number));
+    }
+
+    /** {@link #resolve} without the cache: always the query. */
+    public Uni<Resolution> query(String policyId, Selector selector, int number) {
         return pool.preparedQuery(RESOLVE_SQL).execute(Tuple.of(policyId, selector.name(), number))
                 .map(PolicyResolver::toResolution);
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -26,6 +27,7 @@ import io.copeplatform.registry.repository.DeterminismScoreEntity;
 import io.copeplatform.registry.repository.EvaluationScoreEntity;
 import io.copeplatform.registry.repository.PolicyEntity;
 import io.copeplatform.registry.repository.PolicyVersionEntity;
+import io.copeplatform.registry.repository.ResolutionCache;
 import io.copeplatform.registry.service.Commands.Determinism;
 import io.copeplatform.registry.service.Commands.Evaluation;
 import io.copeplatform.registry.service.Commands.NewPolicy;
@@ -34,6 +36,7 @@ import io.copeplatform.registry.service.Commands.PolicyDetails;
 import io.copeplatform.registry.service.Commands.PublishGate;
 import io.copeplatform.registry.service.Commands.TextDiff;
 import io.copeplatform.registry.service.Commands.VersionDetails;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -57,14 +60,16 @@ public class PolicyService {
     private final PolicyEventOutbox outbox;
     private final RequestIds requestIds;
     private final Clock clock;
+    private final ResolutionCache resolutions;
 
     public PolicyService(RegistryConfig config, PolicyLinting linting, PolicyEventOutbox outbox,
-            RequestIds requestIds, Clock clock) {
+            RequestIds requestIds, Clock clock, ResolutionCache resolutions) {
         this.config = config;
         this.linting = linting;
         this.outbox = outbox;
         this.requestIds = requestIds;
         this.clock = clock;
+        this.resolutions = resolutions;
     }
 
     // ---- policies ----
@@ -188,9 +193,8 @@ public class PolicyService {
         });
     }
 
-    @WithTransaction
     public Uni<PolicyDetails> delete(String policyId, String etag, String actor) {
-        return lockActive(policyId).flatMap(policy -> {
+        return changing(policyId, () -> lockActive(policyId).flatMap(policy -> {
             requireEtag(etag, policy.etag(), "etag");
             if (policy.liveVersion != null) {
                 throw RegistryException.of(ErrorReason.POLICY_HAS_LIVE_DEPLOYMENT,
@@ -202,28 +206,29 @@ public class PolicyService {
             policy.updateTime = policy.deleteTime;
             policy.revision++;
             return outbox.deleted(policy, actor).replaceWith(new PolicyDetails(policy, null));
-        });
+        }));
     }
 
     // ---- versions ----
 
-    @WithTransaction
     public Uni<VersionDetails> publish(String policyId, String changelog, String draftEtag, String paraphraseOf,
             String requestId, String actor) {
-        String validChangelog = limit(nullToEmpty(changelog), MAX_NOTE, "changelog");
-        String paraphrase = nullToEmpty(paraphraseOf);
-        if (!paraphrase.isEmpty()) {
-            PolicyNames.versionName(paraphrase, "paraphrase_of");
-        }
-        return requestIds.previous(requestId, "PublishPolicyVersion", policyId, validChangelog, paraphrase)
-                .flatMap(previous -> {
-                    if (previous.isPresent()) {
-                        PolicyReference.Version v = PolicyNames.versionName(previous.get(), "request_id");
-                        return version(v.policyId(), v.version());
-                    }
-                    return lockActive(policyId).flatMap(policy -> publishLocked(policy, validChangelog, draftEtag,
-                            paraphrase, requestId, actor));
-                });
+        return changing(policyId, () -> {
+            String validChangelog = limit(nullToEmpty(changelog), MAX_NOTE, "changelog");
+            String paraphrase = nullToEmpty(paraphraseOf);
+            if (!paraphrase.isEmpty()) {
+                PolicyNames.versionName(paraphrase, "paraphrase_of");
+            }
+            return requestIds.previous(requestId, "PublishPolicyVersion", policyId, validChangelog, paraphrase)
+                    .flatMap(previous -> {
+                        if (previous.isPresent()) {
+                            PolicyReference.Version v = PolicyNames.versionName(previous.get(), "request_id");
+                            return version(v.policyId(), v.version());
+                        }
+                        return lockActive(policyId).flatMap(policy -> publishLocked(policy, validChangelog, draftEtag,
+                                paraphrase, requestId, actor));
+                    });
+        });
     }
 
     private Uni<VersionDetails> publishLocked(PolicyEntity policy, String changelog, String draftEtag,
@@ -293,84 +298,91 @@ public class PolicyService {
                 }));
     }
 
-    @WithTransaction
     public Uni<VersionDetails> deprecate(String policyId, int number, String reason, String actor) {
-        return lockActive(policyId).flatMap(policy -> findVersion(policyId, number).flatMap(version -> {
-            if (policy.liveVersion != null && policy.liveVersion == number) {
-                throw RegistryException.of(ErrorReason.VERSION_IS_LIVE,
-                        "Version " + number + " of policies/" + policyId
-                                + " is live; deploy another version before deprecating it",
-                        Map.of("policy", policyId, "version", String.valueOf(number)));
-            }
-            if (version.isDeprecated()) {
-                return withMetrics(version, policy);
-            }
-            version.state = PolicyVersionEntity.DEPRECATED;
-            version.deprecateTime = now();
-            version.deprecationReason = limit(nullToEmpty(reason), MAX_NOTE, "reason");
-            return outbox.versionDeprecated(version, actor).flatMap(ignored -> withMetrics(version, policy));
-        }));
+        return changing(policyId,
+                () -> lockActive(policyId).flatMap(policy -> findVersion(policyId, number).flatMap(version -> {
+                    if (policy.liveVersion != null && policy.liveVersion == number) {
+                        throw RegistryException.of(ErrorReason.VERSION_IS_LIVE,
+                                "Version " + number + " of policies/" + policyId
+                                        + " is live; deploy another version before deprecating it",
+                                Map.of("policy", policyId, "version", String.valueOf(number)));
+                    }
+                    if (version.isDeprecated()) {
+                        return withMetrics(version, policy);
+                    }
+                    version.state = PolicyVersionEntity.DEPRECATED;
+                    version.deprecateTime = now();
+                    version.deprecationReason = limit(nullToEmpty(reason), MAX_NOTE, "reason");
+                    return outbox.versionDeprecated(version, actor).flatMap(ignored -> withMetrics(version, policy));
+                })));
     }
 
     // ---- deployments ----
 
-    @WithTransaction
     public Uni<DeploymentEntity> deploy(String policyId, int number, Double threshold, String note, String requestId,
             String actor) {
-        if (threshold != null && !(threshold >= 0.0 && threshold <= 1.0)) {
-            throw RegistryException.invalidField(ErrorReason.INVALID_THRESHOLD, "threshold",
-                    "must be within [0, 1] (got " + threshold + ")");
-        }
-        String validNote = limit(nullToEmpty(note), MAX_NOTE, "note");
-        String thresholdInput = threshold == null ? "" : threshold.toString();
-        return requestIds.previous(requestId, "DeployPolicyVersion", policyId, String.valueOf(number), thresholdInput,
-                validNote).flatMap(
-                        previous -> previous.isPresent()
-                                ? deployment(previous.get())
-                                : lockActive(policyId).flatMap(policy -> findVersion(policyId, number)
-                                        .call(version -> checkDeployable(policy, version))
-                                        .flatMap(version -> {
-                                            DeploymentEntity deployment = newDeployment(policy, number, actor,
-                                                    validNote);
-                                            deployment.threshold = threshold != null
-                                                    ? threshold
-                                                    : policy.liveThreshold != null
-                                                            ? policy.liveThreshold
-                                                            : config.defaultThreshold();
-                                            deployment.rollback = policy.liveVersion != null
-                                                    && number < policy.liveVersion;
-                                            policy.liveVersion = number;
-                                            policy.liveThreshold = deployment.threshold;
-                                            return deployment.persist()
-                                                    .call(() -> outbox.versionDeployed(deployment, version.sha256))
-                                                    .call(() -> requestIds.remember(requestId, "DeployPolicyVersion",
-                                                            PolicyNames.deploymentName(policyId, deployment.seq),
-                                                            policyId,
-                                                            String.valueOf(number), thresholdInput, validNote))
-                                                    .replaceWith(deployment);
-                                        })));
+        return changing(policyId, () -> {
+            if (threshold != null && !(threshold >= 0.0 && threshold <= 1.0)) {
+                throw RegistryException.invalidField(ErrorReason.INVALID_THRESHOLD, "threshold",
+                        "must be within [0, 1] (got " + threshold + ")");
+            }
+            String validNote = limit(nullToEmpty(note), MAX_NOTE, "note");
+            String thresholdInput = threshold == null ? "" : threshold.toString();
+            return requestIds
+                    .previous(requestId, "DeployPolicyVersion", policyId, String.valueOf(number), thresholdInput,
+                            validNote)
+                    .flatMap(
+                            previous -> previous.isPresent()
+                                    ? deployment(previous.get())
+                                    : lockActive(policyId).flatMap(policy -> findVersion(policyId, number)
+                                            .call(version -> checkDeployable(policy, version))
+                                            .flatMap(version -> {
+                                                DeploymentEntity deployment = newDeployment(policy, number, actor,
+                                                        validNote);
+                                                deployment.threshold = threshold != null
+                                                        ? threshold
+                                                        : policy.liveThreshold != null
+                                                                ? policy.liveThreshold
+                                                                : config.defaultThreshold();
+                                                deployment.rollback = policy.liveVersion != null
+                                                        && number < policy.liveVersion;
+                                                policy.liveVersion = number;
+                                                policy.liveThreshold = deployment.threshold;
+                                                return deployment.persist()
+                                                        .call(() -> outbox.versionDeployed(deployment, version.sha256))
+                                                        .call(() -> requestIds.remember(requestId,
+                                                                "DeployPolicyVersion",
+                                                                PolicyNames.deploymentName(policyId, deployment.seq),
+                                                                policyId,
+                                                                String.valueOf(number), thresholdInput, validNote))
+                                                        .replaceWith(deployment);
+                                            })));
+        });
     }
 
-    @WithTransaction
     public Uni<DeploymentEntity> undeploy(String policyId, String note, String requestId, String actor) {
-        String validNote = limit(nullToEmpty(note), MAX_NOTE, "note");
-        return requestIds.previous(requestId, "UndeployPolicy", policyId, validNote)
-                .flatMap(previous -> previous.isPresent()
-                        ? deployment(previous.get())
-                        : lockActive(policyId).flatMap(policy -> {
-                            if (policy.liveVersion == null) {
-                                throw RegistryException.of(ErrorReason.POLICY_NOT_DEPLOYED,
-                                        "Policy policies/" + policyId + " is not deployed", Map.of("policy", policyId));
-                            }
-                            DeploymentEntity deployment = newDeployment(policy, null, actor, validNote);
-                            policy.liveVersion = null;
-                            policy.liveThreshold = null;
-                            return deployment.persist()
-                                    .call(() -> outbox.undeployed(deployment))
-                                    .call(() -> requestIds.remember(requestId, "UndeployPolicy",
-                                            PolicyNames.deploymentName(policyId, deployment.seq), policyId, validNote))
-                                    .replaceWith(deployment);
-                        }));
+        return changing(policyId, () -> {
+            String validNote = limit(nullToEmpty(note), MAX_NOTE, "note");
+            return requestIds.previous(requestId, "UndeployPolicy", policyId, validNote)
+                    .flatMap(previous -> previous.isPresent()
+                            ? deployment(previous.get())
+                            : lockActive(policyId).flatMap(policy -> {
+                                if (policy.liveVersion == null) {
+                                    throw RegistryException.of(ErrorReason.POLICY_NOT_DEPLOYED,
+                                            "Policy policies/" + policyId + " is not deployed",
+                                            Map.of("policy", policyId));
+                                }
+                                DeploymentEntity deployment = newDeployment(policy, null, actor, validNote);
+                                policy.liveVersion = null;
+                                policy.liveThreshold = null;
+                                return deployment.persist()
+                                        .call(() -> outbox.undeployed(deployment))
+                                        .call(() -> requestIds.remember(requestId, "UndeployPolicy",
+                                                PolicyNames.deploymentName(policyId, deployment.seq), policyId,
+                                                validNote))
+                                        .replaceWith(deployment);
+                            }));
+        });
     }
 
     @WithSession
@@ -596,6 +608,15 @@ public class PolicyService {
                                 version.policyId, version.version)
                         .list()
                         .map(evaluations -> new VersionDetails(version, policy, determinism, evaluations)));
+    }
+
+    /**
+     * Runs a change to {@code policyId} that ResolvePolicy can see in its own transaction; once it has committed, this
+     * replica's cached resolutions of the policy are dropped before the caller hears of success (read-your-writes;
+     * other replicas drop theirs on PostgreSQL's notification).
+     */
+    private <T> Uni<T> changing(String policyId, Supplier<Uni<T>> change) {
+        return Panache.withTransaction(change).invoke(() -> resolutions.invalidate(policyId));
     }
 
     private Uni<PolicyEntity> findActive(String policyId) {

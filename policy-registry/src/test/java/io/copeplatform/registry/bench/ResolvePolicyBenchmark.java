@@ -9,22 +9,26 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+
 import io.copeplatform.api.policy.v1.DeployPolicyVersionRequest;
 import io.copeplatform.api.policy.v1.PolicyRegistryServiceGrpc;
 import io.copeplatform.api.policy.v1.PublishPolicyVersionRequest;
 import io.copeplatform.api.policy.v1.ResolvePolicyRequest;
 import io.copeplatform.registry.RegistryClient;
-import io.copeplatform.registry.service.PolicyResolution;
+import io.copeplatform.registry.repository.PolicyResolver;
+import io.copeplatform.registry.repository.ResolutionCache;
 import io.copeplatform.testkit.bench.LoadGenerator;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * ResolvePolicy by alias over real gRPC, against the same resolution called on the service bean (no transport) and a
- * SELECT of the same row through the same reactive pool, all with the same number of concurrent clients in the same
- * run. Not part of the test suite (the class name does not end in Test); run it with the command in the service README.
- * Prints one line: {@code BENCH registry-resolve key=value ...}.
+ * ResolvePolicy by alias over real gRPC (as served: from the resolution cache once warm), against the resolution's
+ * query called directly (no transport, no cache: what a cache miss costs) and a SELECT of the same row through the same
+ * reactive pool, all with the same number of concurrent clients in the same run. Not part of the test suite (the class
+ * name does not end in Test); run it with the command in the service README. Prints one line:
+ * {@code BENCH registry-resolve key=value ...}.
  * <p>
  * Settings (system properties): {@code bench.clients} (16), {@code bench.seconds} (10 per phase), {@code bench.warmup}
  * (60: most seconds of warm-up per phase; it ends earlier once the JIT compiler is quiet). One {@code CPU
@@ -40,7 +44,9 @@ class ResolvePolicyBenchmark {
     @Inject
     Pool pool;
     @Inject
-    PolicyResolution resolution;
+    PolicyResolver resolver;
+    @Inject
+    ResolutionCache cache;
 
     @Test
     void resolveByAliasAgainstPlainSelect() throws Exception {
@@ -65,26 +71,31 @@ class ResolvePolicyBenchmark {
             }
             IntToLongFunction grpcCall = i -> LoadGenerator.timed(() -> stubs.get(i)
                     .resolvePolicy(request));
-            IntToLongFunction directCall = i -> LoadGenerator.timed(
-                    () -> resolution.resolve("policies/bench@live").await().indefinitely());
+            IntToLongFunction queryCall = i -> LoadGenerator.timed(() -> resolver
+                    .query("bench", PolicyResolver.Selector.LIVE, 0).await().indefinitely());
             IntToLongFunction selectCall = i -> LoadGenerator.timed(
                     () -> pool.preparedQuery(BASELINE_SQL).execute(Tuple.of("bench", 1)).await().indefinitely());
 
             // Each path is warmed up until the JIT is quiet: the gRPC/HTTP/2 stack needs far longer than the SELECT.
             int grpcWarmup = LoadGenerator.warmUp(clients, warmup, grpcCall);
+            CacheStats before = cache.stats();
             LoadGenerator.Result grpc = measure("grpc", clients, seconds, grpcCall);
-            LoadGenerator.warmUp(clients, warmup, directCall);
-            LoadGenerator.Result direct = measure("direct", clients, seconds, directCall);
+            CacheStats during = cache.stats().minus(before);
+            LoadGenerator.warmUp(clients, warmup, queryCall);
+            LoadGenerator.Result query = measure("query", clients, seconds, queryCall);
             int selectWarmup = LoadGenerator.warmUp(clients, warmup, selectCall);
             LoadGenerator.Result select = measure("select", clients, seconds, selectCall);
 
             System.out.println(String.format(Locale.ROOT,
                     "BENCH registry-resolve clients=%d seconds=%d warmup_s=%d/%d cpus=%d grpc_p50_ms=%.3f "
-                            + "grpc_p99_ms=%.3f grpc_rps=%.0f direct_p50_ms=%.3f direct_p99_ms=%.3f direct_rps=%.0f "
+                            + "grpc_p99_ms=%.3f grpc_rps=%.0f grpc_cache_hit_ratio=%.4f query_p50_ms=%.3f query_p99_ms=%.3f "
+                            + "query_rps=%.0f "
                             + "select_p50_ms=%.3f select_p99_ms=%.3f select_rps=%.0f grpc_cpu_ms=%.3f "
                             + "select_cpu_ms=%.3f throughput_ratio=%.2f p99_target_ms=10 p99_ok=%s ratio_ok=%s",
                     clients, seconds, grpcWarmup, selectWarmup, Runtime.getRuntime().availableProcessors(),
-                    grpc.p50(), grpc.p99(), grpc.rps(), direct.p50(), direct.p99(), direct.rps(), select.p50(),
+                    grpc.p50(), grpc.p99(), grpc.rps(), during.hitCount() / (grpc.rps() * seconds), query.p50(),
+                    query.p99(), query.rps(),
+                    select.p50(),
                     select.p99(), select.rps(), grpc.cpuMsPerRequest(), select.cpuMsPerRequest(),
                     grpc.rps() / select.rps(), grpc.p99() < 10.0, grpc.rps() / select.rps() >= 0.5));
             for (RegistryClient connection : connections) {
