@@ -32,6 +32,7 @@ public class ResolutionChangeListener {
     private final PgConnectOptions options;
     private volatile boolean stopped;
     private volatile PgConnection connection;
+    private volatile int failedAttempts; // attempts run one after another
 
     public ResolutionChangeListener(Vertx vertx, ResolutionCache cache, RegistryConfig config,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
@@ -64,12 +65,15 @@ public class ResolutionChangeListener {
     private void listen() {
         PgConnection.connect(vertx, options).onComplete(connected -> {
             if (connected.failed()) {
-                LOG.warnf("Resolution cache not in use: cannot connect to PostgreSQL to listen for changes (%s); "
-                        + "retrying in %d ms", connected.cause().getMessage(),
-                        config.resolveCache().reconnectInterval().toMillis());
+                // One WARN per outage, not one per attempt.
+                LOG.logf(failedAttempts++ == 0 ? Logger.Level.WARN : Logger.Level.DEBUG,
+                        "Resolution cache not in use: cannot connect to PostgreSQL to listen for changes (%s); "
+                                + "retrying every %d ms",
+                        connected.cause().getMessage(), config.resolveCache().reconnectInterval().toMillis());
                 retryLater();
                 return;
             }
+            failedAttempts = 0;
             PgConnection conn = connected.result();
             connection = conn;
             conn.notificationHandler(notification -> cache.invalidate(notification.getPayload()));
