@@ -21,6 +21,7 @@ import io.copeplatform.api.inference.v1.ClassifyRequest;
 import io.copeplatform.api.inference.v1.InferenceServiceGrpc;
 import io.copeplatform.api.inference.v1.ThresholdSource;
 import io.copeplatform.inference.messaging.PolicyEventsListener;
+import io.copeplatform.testkit.RegistryProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;

@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import io.copeplatform.testkit.RegistryProcess;
+
 /** Drives the real policy-registry (RegistryProcess) through its REST API, as an operator would. */
 final class RegistryRest {
 

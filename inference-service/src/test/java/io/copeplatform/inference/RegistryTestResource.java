@@ -2,6 +2,7 @@ package io.copeplatform.inference;
 
 import java.util.Map;
 
+import io.copeplatform.testkit.RegistryProcess;
 import io.copeplatform.testkit.SharedInfrastructure;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;

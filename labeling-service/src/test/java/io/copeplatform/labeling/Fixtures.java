@@ -35,6 +35,7 @@ import io.copeplatform.api.policy.v1.Policy;
 import io.copeplatform.api.policy.v1.PolicyDraft;
 import io.copeplatform.api.policy.v1.PolicyRegistryServiceGrpc;
 import io.copeplatform.api.policy.v1.PublishPolicyVersionRequest;
+import io.copeplatform.testkit.RegistryProcess;
 import io.copeplatform.testkit.SharedInfrastructure;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;

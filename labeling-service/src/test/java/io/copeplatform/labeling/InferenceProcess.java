@@ -5,9 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
+import io.copeplatform.testkit.RegistryProcess;
 import io.copeplatform.testkit.ServiceProcess;
 import io.copeplatform.testkit.SharedInfrastructure;
 import io.copeplatform.testkit.TempDirectories;
@@ -23,9 +23,6 @@ public final class InferenceProcess {
     private static final Path JAR = Path.of("../inference-service/target/quarkus-app/quarkus-run.jar");
     /** The test model's manifest name: what every CoPE answer in these tests must be attributed to. */
     public static final String TEST_MODEL_NAME = TinyModel.NAME;
-    /** Lean child JVMs: the build machine has two cores and runs the registry and Kafka besides. */
-    static final List<String> LEAN_JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xss512k");
 
     private static ServiceProcess process;
     private static int port;
@@ -66,7 +63,7 @@ public final class InferenceProcess {
                     "INFERENCE_MODEL_INTRA_OP_THREADS", "1",
                     "INFERENCE_MODEL_INTER_OP_THREADS", "1",
                     "INFERENCE_PREFIX_CACHE_MAX_BYTES", "64M",
-                    "INFERENCE_LOG_JSON", "false"), Path.of("target"), LEAN_JVM);
+                    "INFERENCE_LOG_JSON", "false"), Path.of("target"), ServiceProcess.LEAN_JVM);
         }
         return process;
     }

@@ -30,6 +30,7 @@ import io.copeplatform.api.labeling.v1.ListBinocularLabelsRequest;
 import io.copeplatform.api.review.v1.CorrectVersion;
 import io.copeplatform.api.review.v1.TaskState;
 import io.copeplatform.testkit.EmbeddedPostgresServer;
+import io.copeplatform.testkit.RegistryProcess;
 import io.copeplatform.testkit.ServiceProcess;
 import io.copeplatform.testkit.SharedInfrastructure;
 
