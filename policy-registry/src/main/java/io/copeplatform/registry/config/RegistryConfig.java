@@ -89,5 +89,16 @@ public interface RegistryConfig {
         /** How long to wait before listening again after the notification connection failed or was lost. */
         @WithDefault("1s")
         Duration reconnectInterval();
+
+        /** How often the listening connection checks that notifications still reach it (a probe of its own). */
+        @WithDefault("5s")
+        Duration probeInterval();
+
+        /**
+         * How long a probe may take to come back before the cache stops and the connection is replaced. A silently
+         * broken notification path leaves the cache stale for at most about probe-interval + probe-timeout.
+         */
+        @WithDefault("5s")
+        Duration probeTimeout();
     }
 }

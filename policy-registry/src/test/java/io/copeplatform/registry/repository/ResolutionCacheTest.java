@@ -121,6 +121,31 @@ class ResolutionCacheTest {
     }
 
     @Test
+    void aListeningConnectionThatGoesSilentIsNoticedAndReplaced() throws Exception {
+        live("listener-frozen", 2);
+        awaitListening();
+        assertEquals(1, resolve("listener-frozen@live").getVersion());
+
+        // A frozen backend keeps its socket open and says nothing: only the probe can tell.
+        int backend = listener.backendPid();
+        signal("STOP", backend);
+        try {
+            Awaitility.await().atMost(NOTIFICATION_WAIT).until(() -> !cache.listening());
+            sql("UPDATE registry.policies SET live_version = 2 WHERE id = ?", "listener-frozen");
+            assertEquals(2, resolve("listener-frozen@live").getVersion());
+            // Replaced while the old backend is still frozen: nothing waits for the hung connection to close.
+            Awaitility.await().atMost(NOTIFICATION_WAIT).until(cache::listening);
+            assertTrue(listener.backendPid() != backend, "a new connection listens");
+        } finally {
+            signal("CONT", backend);
+        }
+        assertEquals(2, resolve("listener-frozen@live").getVersion());
+        sql("UPDATE registry.policies SET live_version = 1 WHERE id = ?", "listener-frozen");
+        Awaitility.await().atMost(NOTIFICATION_WAIT)
+                .until(() -> resolve("listener-frozen@live").getVersion() == 1);
+    }
+
+    @Test
     void aLoadThatRacedWithAChangeIsNotStored() {
         awaitListening();
         ResolutionCache.Key key = new ResolutionCache.Key("race", Selector.LIVE, 0);
@@ -174,6 +199,12 @@ class ResolutionCacheTest {
     private static ResolvePolicyResponse resolve(String reference) {
         return client.blocking()
                 .resolvePolicy(ResolvePolicyRequest.newBuilder().setReference("policies/" + reference).build());
+    }
+
+    /** Sends a signal to a local process (the embedded PostgreSQL's backends run on this machine). */
+    private static void signal(String signal, int pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
     }
 
     private void awaitListening() {
