@@ -82,9 +82,13 @@ public interface RegistryConfig {
         @WithDefault("true")
         boolean enabled();
 
-        /** Most cached answers (one per policy and selector: {@code @live}, {@code @latest}, a version number). */
-        @WithDefault("10000")
-        long maxEntries();
+        /**
+         * Most memory the cached answers may take, counted as their policy texts' lengths plus 256 bytes each (one
+         * answer per policy and selector: {@code @live}, {@code @latest}, a version number). 64 MiB holds 8,000 answers
+         * of 8 KB; the least recently used go first.
+         */
+        @WithDefault("67108864")
+        long maxBytes();
 
         /** How long to wait before listening again after the notification connection failed or was lost. */
         @WithDefault("1s")

@@ -34,12 +34,18 @@ public class ResolutionCache {
     record Key(String policyId, Selector selector, int number) {
     }
 
+    /** What an answer costs besides its text (key, row, cache entry), roughly. */
+    private static final int ENTRY_OVERHEAD_BYTES = 256;
+
     private final Cache<Key, Resolution> entries;
     private long generation; // guarded by this
     private volatile boolean listening;
 
     public ResolutionCache(RegistryConfig config, MeterRegistry metrics) {
-        this.entries = Caffeine.newBuilder().maximumSize(config.resolveCache().maxEntries()).recordStats().build();
+        this.entries = Caffeine.newBuilder().maximumWeight(config.resolveCache().maxBytes())
+                .weigher((Key key, Resolution row) -> ENTRY_OVERHEAD_BYTES
+                        + (row.text() == null ? 0 : row.text().length()))
+                .recordStats().build();
         CaffeineCacheMetrics.monitor(metrics, entries, "registry.resolutions");
         Gauge.builder("registry.resolutions.listening", this, cache -> cache.listening ? 1 : 0)
                 .description("1 while the resolution cache hears PostgreSQL's change notifications (and is used)")
