@@ -40,6 +40,8 @@ public class ResolutionCache {
     private final Cache<Key, Resolution> entries;
     private long generation; // guarded by this
     private volatile boolean listening;
+    /** {@link System#nanoTime()} until which the listener vouches that every change has been heard. */
+    private volatile long vouchedUntil;
 
     public ResolutionCache(RegistryConfig config, MeterRegistry metrics) {
         this.entries = Caffeine.newBuilder().maximumWeight(config.resolveCache().maxBytes())
@@ -47,14 +49,14 @@ public class ResolutionCache {
                         + (row.text() == null ? 0 : row.text().length()))
                 .recordStats().build();
         CaffeineCacheMetrics.monitor(metrics, entries, "registry.resolutions");
-        Gauge.builder("registry.resolutions.listening", this, cache -> cache.listening ? 1 : 0)
+        Gauge.builder("registry.resolutions.listening", this, cache -> cache.listening() ? 1 : 0)
                 .description("1 while the resolution cache hears PostgreSQL's change notifications (and is used)")
                 .register(metrics);
     }
 
     /** The cached row for {@code key}, or {@code load}'s (stored when nothing changed meanwhile). */
     Uni<Resolution> get(Key key, Supplier<Uni<Resolution>> load) {
-        if (!listening) {
+        if (!listening()) {
             return load.get();
         }
         Resolution cached = entries.getIfPresent(key);
@@ -71,23 +73,37 @@ public class ResolutionCache {
         entries.asMap().keySet().removeIf(key -> key.policyId().equals(policyId));
     }
 
-    /** Notifications are heard from now on; what changed before is unknown, so start from empty. */
-    synchronized void startListening() {
+    /** Drops every cached answer (a change whose policies are unknown, e.g. a TRUNCATE). */
+    public synchronized void invalidateAll() {
         generation++;
         entries.invalidateAll();
-        listening = true;
     }
 
-    /** Notifications may be missed from now on: serve and store nothing until listening again. */
+    /**
+     * Every change committed so far has been heard (a probe came back after them), and will be until {@code untilNanos}
+     * ({@link System#nanoTime()}) unless vouched for again: past it the cache is bypassed, even if the listener's event
+     * loop is too busy to notice that its probe is late. The first call after {@link #stopListening()} starts from
+     * empty: what changed before is unknown.
+     */
+    synchronized void vouch(long untilNanos) {
+        if (!listening) {
+            generation++;
+            entries.invalidateAll();
+            listening = true;
+        }
+        vouchedUntil = untilNanos;
+    }
+
+    /** Notifications may be missed from now on: serve and store nothing until vouched for again. */
     synchronized void stopListening() {
         listening = false;
         generation++;
         entries.invalidateAll();
     }
 
-    /** Whether answers are being served from the cache. */
+    /** Whether answers are being served from the cache: listening, and vouched for until now at least. */
     public boolean listening() {
-        return listening;
+        return listening && System.nanoTime() - vouchedUntil < 0;
     }
 
     public CacheStats stats() {
@@ -100,7 +116,7 @@ public class ResolutionCache {
 
     private synchronized void store(Key key, Resolution loaded, long startedUnder) {
         // A missing policy is not stored: its creation does not notify, and such lookups are rare.
-        if (loaded != null && listening && generation == startedUnder) {
+        if (loaded != null && listening() && generation == startedUnder) {
             entries.put(key, loaded);
         }
     }

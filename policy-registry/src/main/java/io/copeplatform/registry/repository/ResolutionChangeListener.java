@@ -22,18 +22,21 @@ import io.vertx.sqlclient.Tuple;
  * <p>
  * The cache is used only while notifications provably arrive: after LISTEN, and then every
  * {@code registry.resolve-cache.probe-interval}, the connection notifies the channel with a probe of its own and must
- * hear it back within {@code probe-timeout}. The cache starts at the first answered probe and stops when one goes
- * unanswered (a hung backend, a silently dropped connection, a pooler that does not keep the session) or the connection
- * closes; a new connection is then tried every {@code reconnect-interval}. So a broken notification path can leave the
- * cache stale for at most about probe-interval + probe-timeout. The connection uses the service's reactive URL and
- * credentials ({@code quarkus.datasource.reactive.url}, {@code username}, {@code password}).
+ * hear it back within {@code probe-timeout}. Each answered probe vouches for the cache until its send time +
+ * probe-interval + probe-timeout ({@link ResolutionCache#vouch}), so not even an event loop too busy to notice a late
+ * probe can stretch that bound. An unanswered probe (a hung backend, a silently dropped connection) or a closed
+ * connection stops the cache at once; a new connection is then tried every {@code reconnect-interval}, and the backend
+ * of a hung one is ended so that it cannot hold back PostgreSQL's notification queue. The connection uses the service's
+ * reactive URL and credentials ({@code quarkus.datasource.reactive.url}, {@code username}, {@code password}).
  */
 @ApplicationScoped
 public class ResolutionChangeListener {
 
     static final String CHANNEL = "registry_resolution_changes";
-    /** Payloads of probes (every replica's); anything else on the channel is a policy id. */
+    /** Payloads of probes (every replica's); anything else on the channel is a policy id or {@link #ALL}. */
     private static final String PROBE_PREFIX = "probe:";
+    /** Payload of a change whose policies are unknown (a TRUNCATE). */
+    private static final String ALL = "*";
     private static final Logger LOG = Logger.getLogger(ResolutionChangeListener.class);
 
     private final Vertx vertx;
@@ -43,6 +46,8 @@ public class ResolutionChangeListener {
     private volatile boolean stopped;
     private volatile Session session;
     private volatile int failedAttempts; // attempts run one after another
+    /** The backend of a connection given up on while hung (it would hold back PostgreSQL's notification queue). */
+    private volatile int abandonedBackend = -1;
 
     public ResolutionChangeListener(Vertx vertx, ResolutionCache cache, RegistryConfig config,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
@@ -89,6 +94,10 @@ public class ResolutionChangeListener {
                 connectLater();
                 return;
             }
+            if (stopped) {
+                connected.result().close();
+                return;
+            }
             failedAttempts = 0;
             session = new Session(connected.result());
             session.listen();
@@ -106,8 +115,9 @@ public class ResolutionChangeListener {
 
         final PgConnection connection;
         private String awaitedProbe;
+        private long probeSentAt;
         private long probeDeadline = -1;
-        private boolean abandoned; // a probe went unanswered: this connection never serves the cache again
+        private boolean abandoned; // a probe went unanswered: this connection never vouches for the cache again
 
         Session(PgConnection connection) {
             this.connection = connection;
@@ -116,48 +126,72 @@ public class ResolutionChangeListener {
         void listen() {
             connection.notificationHandler(notification -> heard(notification.getPayload()));
             connection.closeHandler(closed -> closed());
+            String first = expectProbe(); // the deadline covers the LISTEN too
             connection.query("LISTEN " + CHANNEL).execute().onComplete(listening -> {
-                if (listening.succeeded()) {
-                    probe();
-                } else {
+                if (listening.failed()) {
                     LOG.warnf("Resolution cache not in use: LISTEN failed (%s)", listening.cause().getMessage());
                     connection.close(); // closed() reconnects
+                    return;
                 }
+                sendProbe(first);
+                endAbandonedBackend();
             });
         }
 
         private void heard(String payload) {
-            if (!payload.startsWith(PROBE_PREFIX)) {
+            if (ALL.equals(payload)) {
+                cache.invalidateAll();
+            } else if (!payload.startsWith(PROBE_PREFIX)) {
                 cache.invalidate(payload);
             } else if (payload.equals(awaitedProbe) && !abandoned && session == this) {
+                // Every change committed before the probe was sent has been heard (notifications arrive in order).
                 awaitedProbe = null;
                 vertx.cancelTimer(probeDeadline);
-                if (!cache.listening()) {
-                    cache.startListening();
+                boolean wasListening = cache.listening();
+                cache.vouch(probeSentAt + settings.probeInterval().toNanos() + settings.probeTimeout().toNanos());
+                if (!wasListening) {
                     LOG.infof("Resolution cache in use: listening on %s", CHANNEL);
                 }
-                vertx.setTimer(Math.max(1, settings.probeInterval().toMillis()), ignored -> probe());
+                vertx.setTimer(Math.max(1, settings.probeInterval().toMillis()), ignored -> {
+                    if (!stopped && session == this) {
+                        sendProbe(expectProbe());
+                    }
+                });
             } // another replica's probe: nothing to do
         }
 
-        private void probe() {
-            if (stopped || session != this) {
-                return;
-            }
+        /** A new probe and its deadline: unanswered by then, this connection is given up on. */
+        private String expectProbe() {
             String probe = PROBE_PREFIX + UUID.randomUUID();
             awaitedProbe = probe;
+            probeSentAt = System.nanoTime();
             probeDeadline = vertx.setTimer(Math.max(1, settings.probeTimeout().toMillis()), ignored -> {
                 if (probe.equals(awaitedProbe)) {
                     // Replaced at once: closing a hung connection may take as long as the hang.
                     abandoned = true;
+                    abandonedBackend = connection.processId();
                     LOG.warnf("Resolution cache not in use: a change notification took over %d ms to arrive; "
                             + "reconnecting", settings.probeTimeout().toMillis());
                     end();
                     connection.close();
                 }
             });
+            return probe;
+        }
+
+        private void sendProbe(String probe) {
             // A failed send is the same as an unanswered probe: the deadline handles it.
             connection.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(CHANNEL, probe));
+        }
+
+        /** Ends the backend of a connection given up on while hung, if any (best effort; same role). */
+        private void endAbandonedBackend() {
+            int pid = abandonedBackend;
+            if (pid > 0) {
+                abandonedBackend = -1;
+                connection.preparedQuery("SELECT pg_terminate_backend($1)").execute(Tuple.of(pid))
+                        .onFailure(e -> LOG.debugf("Could not end backend %d: %s", pid, e.getMessage()));
+            }
         }
 
         private void closed() {
