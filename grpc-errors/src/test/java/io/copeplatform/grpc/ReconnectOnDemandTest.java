@@ -78,8 +78,10 @@ class ReconnectOnDemandTest {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         StatusRuntimeException down = assertThrows(StatusRuntimeException.class, () -> echo(new byte[]{2}, false));
         assertEquals(Status.Code.UNAVAILABLE, down.getStatus().getCode());
+        // If that call went out on the dying connection, the channel is IDLE (no attempt yet): ask for one, which
+        // fails, as a client's next call would.
         Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE);
+                .until(() -> channel.getState(true) == ConnectivityState.TRANSIENT_FAILURE);
         // gRPC's next attempt is now its back-off away (1 s +-20% after one failure, growing with each).
 
         server = echoServer(port);
