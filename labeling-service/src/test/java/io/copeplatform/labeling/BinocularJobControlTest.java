@@ -57,8 +57,7 @@ class BinocularJobControlTest {
         fixtures = new Fixtures();
         String id = Fixtures.uniqueId("control");
         versionA = fixtures.publishedPolicy(id, Fixtures.POLICY_TEXT);
-        versionB = fixtures.publishedPolicy(id + "-b", Fixtures.POLICY_TEXT.replace(FakeLlm.STRICT_CLAUSE,
-                FakeLlm.LENIENT_CLAUSE));
+        versionB = fixtures.publishedPolicy(id + "-b", Fixtures.LENIENT_POLICY_TEXT);
     }
 
     @AfterAll

@@ -93,8 +93,7 @@ class CopeLabelerTest {
     void aBinocularJobLabelsBothWordingsWithTheRealModelAndNamesTheTestModel() throws Exception {
         String policyId = Fixtures.uniqueId("cope-a");
         String versionA = fixtures.publishedPolicy(policyId, Fixtures.POLICY_TEXT);
-        String versionB = fixtures.publishedPolicy(policyId + "-b", Fixtures.POLICY_TEXT.replace(
-                FakeLlm.STRICT_CLAUSE, FakeLlm.LENIENT_CLAUSE));
+        String versionB = fixtures.publishedPolicy(policyId + "-b", Fixtures.LENIENT_POLICY_TEXT);
         String dataset = Fixtures.uniqueId("cope-job");
         Fixtures.dataset(client, dataset, texts(), null);
         String jobId = Fixtures.uniqueId("cope-job");

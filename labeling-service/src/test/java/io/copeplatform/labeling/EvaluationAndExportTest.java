@@ -55,8 +55,7 @@ class EvaluationAndExportTest {
         fixtures = new Fixtures();
         policyId = Fixtures.uniqueId("eval");
         version1 = fixtures.publishedPolicy(policyId, Fixtures.POLICY_TEXT);
-        version2 = fixtures.publishedPolicy(policyId + "-strict", Fixtures.POLICY_TEXT.replace(
-                FakeLlm.STRICT_CLAUSE, FakeLlm.LENIENT_CLAUSE));
+        version2 = fixtures.publishedPolicy(policyId + "-strict", Fixtures.LENIENT_POLICY_TEXT);
     }
 
     @AfterAll

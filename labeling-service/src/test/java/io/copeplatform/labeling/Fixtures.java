@@ -45,6 +45,9 @@ public final class Fixtures implements AutoCloseable {
 
     /** The example spam policy (lint-clean CoPE structure) with the strict clause the fake LLM reacts to. */
     public static final String POLICY_TEXT = examplePolicy();
+    /** The same policy with its ambiguous clause worded the other way: FakeLlm disagrees on the known items. */
+    public static final String LENIENT_POLICY_TEXT = POLICY_TEXT.replace(FakeLlm.STRICT_CLAUSE,
+            FakeLlm.LENIENT_CLAUSE);
 
     private final ManagedChannel registryChannel;
     private final KafkaProducer<String, byte[]> producer;

@@ -65,8 +65,7 @@ class JobLeaseTest {
         fixtures = new Fixtures();
         String id = Fixtures.uniqueId("lease");
         versionA = fixtures.publishedPolicy(id, Fixtures.POLICY_TEXT);
-        versionB = fixtures.publishedPolicy(id + "-b", Fixtures.POLICY_TEXT.replace(FakeLlm.STRICT_CLAUSE,
-                FakeLlm.LENIENT_CLAUSE));
+        versionB = fixtures.publishedPolicy(id + "-b", Fixtures.LENIENT_POLICY_TEXT);
     }
 
     @AfterAll

@@ -69,8 +69,7 @@ class JobRestartIT {
             int port = service.port();
             String policy = Fixtures.uniqueId("restart");
             String versionA = fixtures.publishedPolicy(policy, Fixtures.POLICY_TEXT);
-            String versionB = fixtures.publishedPolicy(policy + "-b", Fixtures.POLICY_TEXT.replace(
-                    FakeLlm.STRICT_CLAUSE, FakeLlm.LENIENT_CLAUSE));
+            String versionB = fixtures.publishedPolicy(policy + "-b", Fixtures.LENIENT_POLICY_TEXT);
             String dataset = Fixtures.uniqueId("restart");
             List<String> texts = new ArrayList<>();
             for (int i = 0; i < 40; i++) {

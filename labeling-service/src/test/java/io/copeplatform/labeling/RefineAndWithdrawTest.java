@@ -77,8 +77,7 @@ class RefineAndWithdrawTest {
     private static String[] policies(String prefix) {
         String id = Fixtures.uniqueId(prefix);
         String a = fixtures.publishedPolicy(id, Fixtures.POLICY_TEXT);
-        String b = fixtures.publishedPolicy(id + "-b", Fixtures.POLICY_TEXT.replace(FakeLlm.STRICT_CLAUSE,
-                FakeLlm.LENIENT_CLAUSE));
+        String b = fixtures.publishedPolicy(id + "-b", Fixtures.LENIENT_POLICY_TEXT);
         return new String[]{id, a, b};
     }
 

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,20 +81,9 @@ public class EvaluationRepository {
 
     private static final Leases LEASES = new Leases("evaluations");
 
-    /** Leases to {@code owner} those of {@code ids} no other instance holds a live lease on; returns those claimed. */
-    public List<String> claim(Connection c, List<String> ids, String owner, Duration lease) throws SQLException {
-        return LEASES.claim(c, ids, owner, lease);
-    }
-
-    /** Extends {@code owner}'s leases on {@code ids}; returns the ids it still holds. */
-    public List<String> renewLeases(Connection c, List<String> ids, String owner, Duration lease)
-            throws SQLException {
-        return LEASES.renew(c, ids, owner, lease);
-    }
-
-    /** Gives up {@code owner}'s lease on an evaluation (it ended). */
-    public void releaseLease(Connection c, String id, String owner) throws SQLException {
-        LEASES.release(c, id, owner);
+    /** The lease columns of {@code labeling.evaluations}: which replica runs which row. */
+    public Leases leases() {
+        return LEASES;
     }
 
     public List<String> idsInStates(Connection c, List<JobState> states) throws SQLException {

@@ -12,7 +12,7 @@ import java.util.List;
  * The lease columns ({@code lease_owner}, {@code lease_until}) of the work tables ({@code jobs}, {@code evaluations}):
  * one replica runs a row at a time; another takes it over only after the lease expired.
  */
-final class Leases {
+public final class Leases {
 
     private final String table;
 
@@ -21,7 +21,7 @@ final class Leases {
     }
 
     /** Leases to {@code owner} those of {@code ids} nobody else holds a live lease on, skipping locked rows. */
-    List<String> claim(Connection c, List<String> ids, String owner, Duration lease) throws SQLException {
+    public List<String> claim(Connection c, List<String> ids, String owner, Duration lease) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET lease_owner = ?, "
                 + "lease_until = now() + make_interval(secs => ?) WHERE id IN (SELECT id FROM " + table
                 + " WHERE id = ANY (?) AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < now()) "
@@ -35,7 +35,7 @@ final class Leases {
     }
 
     /** Extends {@code owner}'s leases on {@code ids}; returns the ids it still holds. */
-    List<String> renew(Connection c, List<String> ids, String owner, Duration lease) throws SQLException {
+    public List<String> renew(Connection c, List<String> ids, String owner, Duration lease) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET lease_until = now() "
                 + "+ make_interval(secs => ?) WHERE id = ANY (?) AND lease_owner = ? RETURNING id")) {
             s.setDouble(1, lease.toMillis() / 1000.0);
@@ -46,7 +46,7 @@ final class Leases {
     }
 
     /** Gives up {@code owner}'s lease on a row. */
-    void release(Connection c, String id, String owner) throws SQLException {
+    public void release(Connection c, String id, String owner) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET lease_owner = NULL, "
                 + "lease_until = NULL WHERE id = ? AND lease_owner = ?")) {
             s.setString(1, id);

@@ -69,7 +69,7 @@ public class EvaluationRunner {
         if (candidates.isEmpty()) {
             return;
         }
-        for (String id : tx.inTransaction(c -> evaluations.claim(c, candidates, owner, lease))) {
+        for (String id : tx.inTransaction(c -> evaluations.leases().claim(c, candidates, owner, lease))) {
             CompletableFuture<Void> started = new CompletableFuture<>();
             active.put(id, started);
             Future<?> work = threads.submit(() -> {
@@ -92,7 +92,7 @@ public class EvaluationRunner {
         if (running.isEmpty()) {
             return;
         }
-        List<String> held = tx.inTransaction(c -> evaluations.renewLeases(c, running, owner, lease));
+        List<String> held = tx.inTransaction(c -> evaluations.leases().renew(c, running, owner, lease));
         for (String id : running) {
             if (!held.contains(id)) {
                 LOG.warnf("Evaluation %s: lease lost to another instance; stopping it here", id);
@@ -122,7 +122,7 @@ public class EvaluationRunner {
     private void release(String id, String owner) {
         try {
             tx.inTransaction(c -> {
-                evaluations.releaseLease(c, id, owner);
+                evaluations.leases().release(c, id, owner);
                 return null;
             });
         } catch (RuntimeException e) {

@@ -127,7 +127,7 @@ public class JobRunner {
         try {
             tx.inTransaction(c -> {
                 for (String id : jobsHeld) {
-                    jobs.releaseLease(c, id, instanceId);
+                    jobs.leases().release(c, id, instanceId);
                 }
                 return null;
             });
@@ -211,7 +211,8 @@ public class JobRunner {
             List<String> candidates = runnable.stream().filter(id -> !active.containsKey(id)).toList();
             List<String> claimed = threads == null || candidates.isEmpty()
                     ? List.of()
-                    : tx.inTransaction(c -> jobs.claim(c, candidates, instanceId, config.jobs().leaseDuration()));
+                    : tx.inTransaction(
+                            c -> jobs.leases().claim(c, candidates, instanceId, config.jobs().leaseDuration()));
             for (String id : claimed) {
                 cancelled.remove(id);
                 // A placeholder first: the work may end before submit() returns, and must not leave an entry behind.
@@ -247,7 +248,7 @@ public class JobRunner {
             return;
         }
         try {
-            List<String> held = tx.inTransaction(c -> jobs.renewLeases(c, running, instanceId,
+            List<String> held = tx.inTransaction(c -> jobs.leases().renew(c, running, instanceId,
                     config.jobs().leaseDuration()));
             for (String id : running) {
                 if (!held.contains(id)) {
@@ -272,7 +273,7 @@ public class JobRunner {
         }
         try {
             tx.inTransaction(c -> {
-                jobs.releaseLease(c, jobId, instanceId);
+                jobs.leases().release(c, jobId, instanceId);
                 return null;
             });
         } catch (RuntimeException e) {

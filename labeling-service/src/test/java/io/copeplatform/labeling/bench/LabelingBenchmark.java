@@ -61,8 +61,7 @@ class LabelingBenchmark {
             llm.latency = Duration.ofMillis(latencyMs);
             String policy = Fixtures.uniqueId("bench");
             String a = fixtures.publishedPolicy(policy, Fixtures.POLICY_TEXT);
-            String b = fixtures.publishedPolicy(policy + "-b", Fixtures.POLICY_TEXT.replace(FakeLlm.STRICT_CLAUSE,
-                    FakeLlm.LENIENT_CLAUSE));
+            String b = fixtures.publishedPolicy(policy + "-b", Fixtures.LENIENT_POLICY_TEXT);
             // Warm-up (JIT, connection pools), not measured: a smaller job of the same shape.
             runJob(client, dataset(client, warmup), a, b, llm, concurrency);
             String measured = dataset(client, items);
