@@ -18,11 +18,11 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * This replica's cache of ResolvePolicy rows, correct only while it hears every change: entries are served and stored
- * only while {@link ResolutionChangeListener} is LISTENing to PostgreSQL's notifications of committed changes (any
- * replica's); losing the connection empties the cache and sends every resolution to PostgreSQL until it is back. A
- * change committed elsewhere is served stale for no longer than its notification takes to arrive (about a millisecond
- * on a LAN); a change committed by this replica is dropped before its caller hears it succeeded, so a client reads its
- * own writes.
+ * only while {@link ResolutionChangeListener} vouches that PostgreSQL's notifications of committed changes (any
+ * replica's) reach it ({@link #vouch}); losing that empties the cache and sends every resolution to PostgreSQL until it
+ * is back. A change committed elsewhere is served stale for no longer than its notification takes to arrive (about a
+ * millisecond on a LAN); a change committed by this replica is dropped before its caller hears it succeeded, so a
+ * client reads its own writes.
  * <p>
  * A load that raced with a change must not store what it read before the change: every invalidation bumps a generation,
  * and a load stores its row only if the generation it started under is still current.
