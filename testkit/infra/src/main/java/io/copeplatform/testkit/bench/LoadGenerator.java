@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import java.util.function.IntToLongFunction;
 import java.util.stream.Collectors;
 
@@ -82,7 +81,7 @@ public final class LoadGenerator {
         int[] counts = new int[clients];
         CountDownLatch done = new CountDownLatch(clients);
         CountDownLatch measured = new CountDownLatch(1);
-        Map<String, Long> cpuBefore = cpuByGroup();
+        Map<String, CpuSample> cpuBefore = cpuSamples();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         Thread[] threads = new Thread[clients];
         for (int t = 0; t < clients; t++) {
@@ -100,7 +99,7 @@ public final class LoadGenerator {
             thread.start();
         }
         done.await();
-        Map<String, Long> cpuAfter = cpuByGroup();
+        Map<String, CpuSample> cpuAfter = cpuSamples();
         measured.countDown();
         for (Thread thread : threads) {
             thread.join(); // none of them may end inside the next phase's measurement
@@ -114,39 +113,52 @@ public final class LoadGenerator {
         }
         Arrays.sort(all);
         Map<String, Double> perRequest = new TreeMap<>();
-        cpuAfter.forEach((group, nanos) -> perRequest.put(group,
-                (nanos - cpuBefore.getOrDefault(group, 0L)) / 1e6 / Math.max(1, total)));
+        cpuAfter.forEach((id, after) -> {
+            CpuSample before = cpuBefore.get(id);
+            long nanos = after.nanos() - (before == null ? 0 : before.nanos());
+            perRequest.merge(after.group(), nanos / 1e6 / Math.max(1, total), Double::sum);
+        });
         double cpuTotal = perRequest.values().stream().mapToDouble(Double::doubleValue).sum();
         return new Result(all[total / 2] / 1e6, all[Math.min(total - 1, (int) (total * 0.99))] / 1e6,
                 total / (double) seconds, cpuTotal, perRequest);
     }
 
-    /**
-     * CPU nanoseconds used so far by this process's live threads (Java and native: ONNX Runtime's pool, GC, JIT), by
-     * thread group, and by the local processes named in {@code bench.processes} (one group each, e.g.
-     * {@code postgres(processes)}), read from {@code /proc} (Linux; clock-tick resolution, plenty for phases of
-     * seconds). Threads and processes that ended are not counted; elsewhere only this process's total is given.
-     */
-    private static Map<String, Long> cpuByGroup() {
-        Map<String, Long> groups = new HashMap<>();
-        if (!Files.isDirectory(Path.of("/proc/self/task"))) {
-            groups.put("process", ((com.sun.management.OperatingSystemMXBean) ManagementFactory
-                    .getOperatingSystemMXBean()).getProcessCpuTime());
-            return groups;
-        }
-        forEachStat(Path.of("/proc/self/task"), (name, nanos) -> groups.merge(name.replaceAll("\\d+", "#"), nanos,
-                Long::sum));
-        Set<String> processes = Set.of(System.getProperty("bench.processes", "postgres").split(","));
-        forEachStat(Path.of("/proc"), (name, nanos) -> {
-            if (processes.contains(name)) {
-                groups.merge(name + "(processes)", nanos, Long::sum);
-            }
-        });
-        return groups;
+    /** CPU nanoseconds one thread or process has used so far, and the group it is counted in. */
+    private record CpuSample(String group, long nanos) {
     }
 
-    /** Calls {@code sink} with the name and CPU nanoseconds of every numbered entry of {@code dir} ({@code stat}). */
-    private static void forEachStat(Path dir, BiConsumer<String, Long> sink) {
+    /**
+     * CPU used so far by this process's live threads (Java and native: ONNX Runtime's pool, GC, JIT) and by the local
+     * processes named in {@code bench.processes} (group e.g. {@code postgres(processes)}), keyed by thread or process
+     * id, read from {@code /proc} (Linux; clock-tick resolution, plenty for phases of seconds). Keyed by id, not summed
+     * by group, so that a thread ending during a phase (the JVM adds and retires compiler threads) drops only its own
+     * time instead of making its group's total shrink. Elsewhere only this process's total is given.
+     */
+    private static Map<String, CpuSample> cpuSamples() {
+        Map<String, CpuSample> samples = new HashMap<>();
+        if (!Files.isDirectory(Path.of("/proc/self/task"))) {
+            samples.put("process",
+                    new CpuSample("process", ((com.sun.management.OperatingSystemMXBean) ManagementFactory
+                            .getOperatingSystemMXBean()).getProcessCpuTime()));
+            return samples;
+        }
+        forEachStat(Path.of("/proc/self/task"),
+                (id, name, nanos) -> samples.put("thread " + id, new CpuSample(name.replaceAll("\\d+", "#"), nanos)));
+        Set<String> processes = Set.of(System.getProperty("bench.processes", "postgres").split(","));
+        forEachStat(Path.of("/proc"), (id, name, nanos) -> {
+            if (processes.contains(name)) {
+                samples.put("process " + id, new CpuSample(name + "(processes)", nanos));
+            }
+        });
+        return samples;
+    }
+
+    private interface StatSink {
+        void accept(String id, String name, long cpuNanos);
+    }
+
+    /** Calls {@code sink} with the id, name and CPU nanoseconds of every numbered entry of {@code dir}. */
+    private static void forEachStat(Path dir, StatSink sink) {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, entry -> entry.getFileName().toString()
                 .chars().allMatch(Character::isDigit))) {
             for (Path entry : entries) {
@@ -156,7 +168,8 @@ public final class LoadGenerator {
                     int close = stat.lastIndexOf(')');
                     String name = stat.substring(stat.indexOf('(') + 1, close);
                     String[] fields = stat.substring(close + 2).split(" ");
-                    sink.accept(name, (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK);
+                    sink.accept(entry.getFileName().toString(), name,
+                            (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK);
                 } catch (IOException | RuntimeException gone) {
                     // ended while being read, or not ours to read
                 }
