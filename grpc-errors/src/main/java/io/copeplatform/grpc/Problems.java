@@ -36,30 +36,48 @@ public final class Problems {
     public static Problem of(Throwable failure) {
         Status status = failure instanceof StatusRuntimeException sre ? StatusProto.fromThrowable(sre) : null;
         if (status == null) {
-            status = Status.newBuilder().setCode(Code.INTERNAL_VALUE).setMessage("Internal error").build();
+            return of(Code.INTERNAL, "Internal error", null, null, Map.of(), List.of());
         }
-        Code code = Code.forNumber(status.getCode());
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "https://cope.io/problems/" + code.name().toLowerCase().replace('_', '-'));
-        problem.put("title", code.name());
-        problem.put("status", httpStatus(code));
-        problem.put("detail", status.getMessage());
+        ErrorInfo info = null;
+        List<RichStatus.Violation> violations = List.of();
         for (Any detail : status.getDetailsList()) {
             try {
                 if (detail.is(ErrorInfo.class)) {
-                    ErrorInfo info = detail.unpack(ErrorInfo.class);
-                    problem.put("reason", info.getReason());
-                    problem.put("domain", info.getDomain());
-                    problem.put("metadata", info.getMetadataMap());
+                    info = detail.unpack(ErrorInfo.class);
                 } else if (detail.is(BadRequest.class)) {
-                    List<Map<String, String>> violations = detail.unpack(BadRequest.class).getFieldViolationsList()
-                            .stream().map(v -> Map.of("field", v.getField(), "description", v.getDescription()))
-                            .toList();
-                    problem.put("violations", violations);
+                    violations = detail.unpack(BadRequest.class).getFieldViolationsList().stream()
+                            .map(v -> new RichStatus.Violation(v.getField(), v.getDescription())).toList();
                 }
             } catch (InvalidProtocolBufferException e) {
                 // A detail we cannot read is left out; the status and message still describe the error.
             }
+        }
+        return info == null
+                ? of(Code.forNumber(status.getCode()), status.getMessage(), null, null, Map.of(), violations)
+                : of(Code.forNumber(status.getCode()), status.getMessage(), info.getDomain(), info.getReason(),
+                        info.getMetadataMap(), violations);
+    }
+
+    /**
+     * The same problem from its parts, for an adapter that does not go through gRPC (the review console): the members
+     * {@code reason}, {@code domain} and {@code metadata} are present when {@code reason} is, {@code violations} when
+     * there are any.
+     */
+    public static Problem of(Code code, String detail, String domain, String reason, Map<String, String> metadata,
+            List<RichStatus.Violation> violations) {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "https://cope.io/problems/" + code.name().toLowerCase().replace('_', '-'));
+        problem.put("title", code.name());
+        problem.put("status", httpStatus(code));
+        problem.put("detail", detail);
+        if (reason != null) {
+            problem.put("reason", reason);
+            problem.put("domain", domain);
+            problem.put("metadata", metadata);
+        }
+        if (!violations.isEmpty()) {
+            problem.put("violations", violations.stream()
+                    .map(v -> Map.of("field", v.field(), "description", v.description())).toList());
         }
         return new Problem(httpStatus(code), problem);
     }

@@ -97,7 +97,7 @@ class ConsoleDecisionErrorsTest {
                 .until(() -> !ann.page("/console/tasks/" + task).body().contains("Lease ends at"));
         Map<String, String> form = Map.of("leaseId", claim.getLease().getLeaseId(), "label", "1", "correctVersion",
                 "A");
-        assertProblem(ann.post("/console/tasks/" + task + "/decision", form, JSON), 409, "LEASE_EXPIRED");
+        assertProblem(ann.post("/console/tasks/" + task + "/decision", form, JSON), 400, "LEASE_EXPIRED");
     }
 
     @Test
@@ -105,7 +105,7 @@ class ConsoleDecisionErrorsTest {
         Claimed c = claimAsAnn();
         ConsoleClient bob = ConsoleClient.signedIn("bob", "bob-pw");
         c.form().putAll(Map.of("label", "1", "correctVersion", "A"));
-        assertProblem(bob.post("/console/tasks/" + c.task() + "/decision", c.form(), JSON), 409, "LEASE_NOT_HELD");
+        assertProblem(bob.post("/console/tasks/" + c.task() + "/decision", c.form(), JSON), 400, "LEASE_NOT_HELD");
     }
 
     @Test

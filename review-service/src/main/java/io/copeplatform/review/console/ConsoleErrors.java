@@ -1,8 +1,6 @@
 package io.copeplatform.review.console;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.MediaType;
@@ -12,8 +10,10 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.rpc.Code;
 
-import io.copeplatform.review.domain.ErrorKind;
+import io.copeplatform.grpc.Problems;
+import io.copeplatform.grpc.RichStatus;
 import io.copeplatform.review.domain.ErrorReason;
 import io.copeplatform.review.domain.ReviewException;
 import io.copeplatform.review.service.ReviewErrors;
@@ -21,14 +21,15 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 
 /**
- * THE place where review errors become HTTP answers of the console: the status for the error's kind and the same stable
- * reason as gRPC's {@code ErrorInfo.reason}. An htmx request gets an HTML fragment for the page's alert region, a
- * browser navigation an error page, anything else RFC 9457 {@code application/problem+json}.
+ * THE place where review errors become HTTP answers of the console: the status and problem document the platform's REST
+ * APIs give for the same gRPC code ({@link Problems}), with the same stable reason as gRPC's {@code ErrorInfo.reason}.
+ * An htmx request gets an HTML fragment for the page's alert region, a browser navigation an error page, anything else
+ * RFC 9457 {@code application/problem+json}.
  */
 @ApplicationScoped
 public class ConsoleErrors {
 
-    public static final MediaType PROBLEM_JSON = new MediaType("application", "problem+json");
+    public static final MediaType PROBLEM_JSON = MediaType.valueOf(Problems.MEDIA_TYPE);
     private static final Logger LOG = Logger.getLogger(ConsoleErrors.class);
 
     private final ObjectMapper json;
@@ -53,47 +54,23 @@ public class ConsoleErrors {
         if (error.reason() == ErrorReason.DATABASE_UNAVAILABLE && !(failure instanceof ReviewException)) {
             LOG.warnf(failure, "Console request failed on storage");
         }
-        int status = status(error.kind());
-        String title = Response.Status.fromStatusCode(status).getReasonPhrase();
-        List<String> violations = error.violations().stream().map(v -> v.field() + ": " + v.description()).toList();
-        ErrorView view = new ErrorView(status, title, error.reason().name(), error.getMessage(), violations);
-        if (htmx) {
-            return Response.status(status).type(MediaType.TEXT_HTML_TYPE).entity(Templates.fragment(view).render())
-                    .build();
-        }
-        if (accept != null && accept.contains("text/html")) {
-            return Response.status(status).type(MediaType.TEXT_HTML_TYPE).entity(Templates.page(view).render())
-                    .build();
-        }
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "urn:cope:review:error:" + error.reason().name());
-        problem.put("title", title);
-        problem.put("status", status);
-        problem.put("detail", error.getMessage());
-        problem.put("reason", error.reason().name());
-        problem.put("domain", "review.cope.io");
-        if (!error.metadata().isEmpty()) {
-            problem.put("metadata", error.metadata());
-        }
-        if (!error.violations().isEmpty()) {
-            problem.put("violations", error.violations().stream()
-                    .map(v -> Map.of("field", v.field(), "description", v.description())).toList());
+        // ErrorKind is named after the gRPC codes; the platform's one code -> HTTP mapping is Problems'.
+        Problems.Problem problem = Problems.of(Code.valueOf(error.kind().name()), error.getMessage(),
+                ReviewErrors.DOMAIN,
+                error.reason().name(), error.metadata(), error.violations().stream()
+                        .map(v -> new RichStatus.Violation(v.field(), v.description())).toList());
+        int status = problem.httpStatus();
+        if (htmx || (accept != null && accept.contains("text/html"))) {
+            ErrorView view = new ErrorView(status, Response.Status.fromStatusCode(status).getReasonPhrase(),
+                    error.reason().name(), error.getMessage(),
+                    error.violations().stream().map(v -> v.field() + ": " + v.description()).toList());
+            String html = (htmx ? Templates.fragment(view) : Templates.page(view)).render();
+            return Response.status(status).type(MediaType.TEXT_HTML_TYPE).entity(html).build();
         }
         try {
-            return Response.status(status).type(PROBLEM_JSON).entity(json.writeValueAsString(problem)).build();
+            return Response.status(status).type(PROBLEM_JSON).entity(json.writeValueAsString(problem.body())).build();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static int status(ErrorKind kind) {
-        return switch (kind) {
-            case INVALID_ARGUMENT -> 400;
-            case NOT_FOUND -> 404;
-            case FAILED_PRECONDITION, ABORTED -> 409;
-            case PERMISSION_DENIED -> 403;
-            case UNAUTHENTICATED -> 401;
-            case UNAVAILABLE -> 503;
-        };
     }
 }

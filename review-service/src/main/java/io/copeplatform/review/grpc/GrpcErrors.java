@@ -13,11 +13,10 @@ import io.grpc.StatusRuntimeException;
 
 /**
  * THE place where review errors become gRPC errors: a status code, a {@code google.rpc.ErrorInfo} with a stable reason
- * (domain {@value #DOMAIN}) and, for invalid input, {@code google.rpc.BadRequest} field violations.
+ * (domain {@value ReviewErrors#DOMAIN}) and, for invalid input, {@code google.rpc.BadRequest} field violations.
  */
 public final class GrpcErrors {
 
-    public static final String DOMAIN = "review.cope.io";
     private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
 
     private GrpcErrors() {
@@ -31,7 +30,7 @@ public final class GrpcErrors {
         if (error.reason() == ErrorReason.DATABASE_UNAVAILABLE && !(failure instanceof ReviewException)) {
             LOG.warnf(failure, "Request failed on storage");
         }
-        return RichStatus.exception(code(error.kind()), error.getMessage(), DOMAIN, error.reason().name(),
+        return RichStatus.exception(code(error.kind()), error.getMessage(), ReviewErrors.DOMAIN, error.reason().name(),
                 error.metadata(), error.violations().stream()
                         .map(v -> new RichStatus.Violation(v.field(), v.description())).toList());
     }

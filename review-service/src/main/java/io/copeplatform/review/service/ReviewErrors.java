@@ -13,6 +13,9 @@ import io.copeplatform.review.repository.Transactions.StorageException;
  */
 public final class ReviewErrors {
 
+    /** The {@code ErrorInfo} domain of review errors, on gRPC and in the console's problem documents. */
+    public static final String DOMAIN = "review.cope.io";
+
     private static final String UNIQUE_VIOLATION = "23505";
     private static final String SERIALIZATION_FAILURE = "40001";
     private static final String DEADLOCK = "40P01";
