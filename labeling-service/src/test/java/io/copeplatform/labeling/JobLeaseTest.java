@@ -1,7 +1,9 @@
 package io.copeplatform.labeling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.inject.Inject;
@@ -37,6 +40,10 @@ import io.copeplatform.api.labeling.v1.LabelerConfig;
 import io.copeplatform.api.labeling.v1.LabelerLimits;
 import io.copeplatform.api.labeling.v1.ListBinocularLabelsRequest;
 import io.copeplatform.api.labeling.v1.LlmEndpoint;
+import io.copeplatform.labeling.repository.JobRepository;
+import io.copeplatform.labeling.repository.LeaseFence;
+import io.copeplatform.labeling.repository.LeaseFence.LeaseLostException;
+import io.copeplatform.labeling.repository.Transactions;
 import io.copeplatform.labeling.service.JobRunner;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -53,6 +60,12 @@ class JobLeaseTest {
 
     @Inject
     AgroalDataSource db;
+
+    @Inject
+    JobRepository jobs;
+
+    @Inject
+    Transactions tx;
 
     private static LabelingClient client;
     private static Fixtures fixtures;
@@ -198,6 +211,56 @@ class JobLeaseTest {
             assertEquals("other-replica", owner(job));
             client.blocking().cancelBinocularJob(CancelBinocularJobRequest.newBuilder()
                     .setName("binocularJobs/" + job).build());
+        }
+    }
+
+    @Test
+    void onlyTheLiveLeaseHolderWritesAndNobodyTakesOverWhileItWrites() throws Exception {
+        runner.stop(); // this test plays both replicas itself
+        try {
+            String job = create(2, null);
+            update(job, "replica-x", "now() + interval '1 hour'");
+            LeaseFence x = jobs.leases().fence(tx, job, "replica-x");
+            LeaseFence y = jobs.leases().fence(tx, job, "replica-y");
+            Duration lease = Duration.ofMinutes(1);
+
+            assertEquals("written", x.inTransaction(c -> "written"));
+            AtomicBoolean ran = new AtomicBoolean();
+            assertThrows(LeaseLostException.class, () -> y.inTransaction(c -> ran.getAndSet(true)));
+            assertFalse(ran.get(), "a replica without the lease does not even start its write");
+
+            // x's lease runs out in the middle of x's write: until that transaction ends, y cannot take the job.
+            update(job, "replica-x", "clock_timestamp() + interval '1 second'");
+            x.inTransaction(c -> {
+                Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> leaseExpired(job));
+                assertEquals(List.of(), tx.inTransaction(other -> jobs.leases().claim(other, List.of(job),
+                        "replica-y", lease)), "the job's row stays locked by x's write");
+                return null;
+            });
+            assertEquals(List.of(job), tx.inTransaction(c -> jobs.leases().claim(c, List.of(job), "replica-y",
+                    lease)));
+            // x stalled past its lease and has not noticed: whatever it tries to write now is refused.
+            assertThrows(LeaseLostException.class, () -> x.inTransaction(c -> ran.getAndSet(true)));
+            assertFalse(ran.get());
+            assertEquals("written", y.inTransaction(c -> "written"));
+
+            client.blocking().cancelBinocularJob(CancelBinocularJobRequest.newBuilder()
+                    .setName("binocularJobs/" + job).build());
+        } finally {
+            runner.start();
+        }
+    }
+
+    private boolean leaseExpired(String job) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT lease_until < clock_timestamp() FROM labeling.jobs WHERE id = ?")) {
+            s.setString(1, job);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getBoolean(1);
+            }
         }
     }
 

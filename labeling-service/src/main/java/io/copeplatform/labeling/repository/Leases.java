@@ -45,6 +45,26 @@ public final class Leases {
         }
     }
 
+    /**
+     * Whether {@code owner} holds a live lease on the row, which then stays locked until the transaction ends: no other
+     * instance can claim it meanwhile (claims skip locked rows), so what the transaction writes is written by the lease
+     * holder (a fence against a holder that stalled past its lease and has not noticed yet). The lock is FOR NO KEY
+     * UPDATE: rows referencing this one (labels) can still be inserted.
+     */
+    public boolean holds(Connection c, String id, String owner) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM " + table + " WHERE id = ? AND lease_owner = ? "
+                + "AND lease_until > clock_timestamp() FOR NO KEY UPDATE")) {
+            s.setString(1, id);
+            s.setString(2, owner);
+            return !ids(s).isEmpty();
+        }
+    }
+
+    /** The writes {@code owner} makes to row {@code id} while it holds the row's lease. */
+    public LeaseFence fence(Transactions tx, String id, String owner) {
+        return new LeaseFence(tx, this, id, owner);
+    }
+
     /** Gives up {@code owner}'s lease on a row. */
     public void release(Connection c, String id, String owner) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE " + table + " SET lease_owner = NULL, "

@@ -28,6 +28,8 @@ import io.copeplatform.labeling.domain.LabelingException;
 import io.copeplatform.labeling.domain.PolicySnapshot;
 import io.copeplatform.labeling.repository.DatasetRepository;
 import io.copeplatform.labeling.repository.EvaluationRepository;
+import io.copeplatform.labeling.repository.LeaseFence;
+import io.copeplatform.labeling.repository.LeaseFence.LeaseLostException;
 import io.copeplatform.labeling.repository.Transactions;
 import io.copeplatform.labeling.stats.BinaryMetrics;
 
@@ -74,7 +76,7 @@ public class EvaluationRunner {
             active.put(id, started);
             Future<?> work = threads.submit(() -> {
                 try {
-                    run(id);
+                    run(id, evaluations.leases().fence(tx, id, owner));
                 } finally {
                     active.remove(id);
                     if (!Thread.currentThread().isInterrupted()) {
@@ -130,7 +132,8 @@ public class EvaluationRunner {
         }
     }
 
-    void run(String id) {
+    /** Runs evaluation {@code id}; every change to it is written through {@code fence} (its lease). */
+    void run(String id, LeaseFence fence) {
         try {
             EvaluationRepository.Stored stored = tx.inTransaction(c -> evaluations.find(c, id)).orElseThrow();
             Evaluation evaluation = stored.evaluation();
@@ -138,26 +141,28 @@ public class EvaluationRunner {
             List<DatasetItem> items = goldItems(evaluation.spec().datasetId());
             if (evaluation.state() == JobState.PENDING) {
                 PolicySnapshot resolved = registry.resolve(evaluation.spec().policyRef());
-                tx.inTransaction(c -> {
+                fence.inTransaction(c -> {
                     evaluations.start(c, id, resolved, items.size(), clock.instant());
                     return null;
                 });
                 policy = resolved;
             }
-            label(evaluation, policy, items);
+            label(evaluation, policy, items, fence);
+        } catch (LeaseLostException e) {
+            LOG.warnf("Evaluation %s: lease lost to another instance before a write; stopping it here", id);
         } catch (LabelingException e) {
             if (!Thread.currentThread().isInterrupted()) {
-                finish(id, JobState.FAILED, null, e.reason().name(), e.getMessage());
+                finish(fence, JobState.FAILED, null, e.reason().name(), e.getMessage());
             }
         } catch (RuntimeException e) {
             if (!Thread.currentThread().isInterrupted()) {
                 LOG.errorf(e, "Evaluation %s failed", id);
-                finish(id, JobState.FAILED, null, "INTERNAL", e.toString());
+                finish(fence, JobState.FAILED, null, "INTERNAL", e.toString());
             }
         }
     }
 
-    private void label(Evaluation evaluation, PolicySnapshot policy, List<DatasetItem> items) {
+    private void label(Evaluation evaluation, PolicySnapshot policy, List<DatasetItem> items, LeaseFence fence) {
         String id = evaluation.spec().id();
         JobUsage usage = new JobUsage(evaluation.usage(), evaluation.spec().budget());
         Map<String, Boolean> done = tx.inTransaction(c -> evaluations.labeledItems(c, id));
@@ -178,7 +183,7 @@ public class EvaluationRunner {
                     if (Thread.currentThread().isInterrupted()) {
                         return;
                     }
-                    tx.inTransaction(c -> {
+                    fence.inTransaction(c -> {
                         evaluations.insertLabel(c, id, item.id(), answer);
                         evaluations.recordUsage(c, id, usage.snapshot(), nullToEmpty(answer.model()),
                                 nullToEmpty(answer.modelVersion()));
@@ -200,7 +205,7 @@ public class EvaluationRunner {
             workers.shutdownNow();
         }
         if (budgetHit.get() != null) {
-            finish(id, JobState.FAILED, null, "BUDGET_EXHAUSTED", "The evaluation's budget was reached ("
+            finish(fence, JobState.FAILED, null, "BUDGET_EXHAUSTED", "The evaluation's budget was reached ("
                     + budgetHit.get() + ") before every item was labeled");
             return;
         }
@@ -209,13 +214,13 @@ public class EvaluationRunner {
         EvaluationResult result = metrics(evaluation, scored);
         if (result.evaluatedCount() == 0) {
             boolean cope = evaluation.spec().labeler().cope() != null;
-            finish(id, JobState.FAILED, null, cope ? "INFERENCE_UNAVAILABLE" : "LLM_UNAVAILABLE",
+            finish(fence, JobState.FAILED, null, cope ? "INFERENCE_UNAVAILABLE" : "LLM_UNAVAILABLE",
                     "No item could be labeled");
             return;
         }
         // Recorded before SUCCEEDED is visible, so a client that sees SUCCEEDED also sees registry_recorded.
-        recordInRegistry(id, policy, evaluation, result);
-        finish(id, JobState.SUCCEEDED, result, null, null);
+        recordInRegistry(id, policy, evaluation, result, fence);
+        finish(fence, JobState.SUCCEEDED, result, null, null);
     }
 
     static EvaluationResult metrics(Evaluation evaluation, List<EvaluationRepository.ScoredItem> scored) {
@@ -244,7 +249,8 @@ public class EvaluationRunner {
                 m.trueNegatives(), m.falseNegatives());
     }
 
-    private void recordInRegistry(String id, PolicySnapshot policy, Evaluation evaluation, EvaluationResult result) {
+    private void recordInRegistry(String id, PolicySnapshot policy, Evaluation evaluation, EvaluationResult result,
+            LeaseFence fence) {
         EvaluationResult.ConfusionCounts c = result.metrics();
         BinaryMetrics m = BinaryMetrics.of(c.threshold(), c.truePositives(), c.falsePositives(), c.trueNegatives(),
                 c.falseNegatives());
@@ -253,7 +259,7 @@ public class EvaluationRunner {
             registry.recordEvaluation(policy.version(), m.precision(), m.recall(), m.f1(), m.accuracy(),
                     current.model(), current.modelVersion(), m.threshold(), m.total(), evaluation.name(),
                     "datasets/" + evaluation.spec().datasetId(), id + "-metrics");
-            tx.inTransaction(cn -> {
+            fence.inTransaction(cn -> {
                 evaluations.markRecorded(cn, id);
                 return null;
             });
@@ -279,11 +285,16 @@ public class EvaluationRunner {
         }
     }
 
-    private void finish(String id, JobState state, EvaluationResult result, String reason, String message) {
-        tx.inTransaction(c -> {
-            evaluations.finish(c, id, state, result, reason, message, clock.instant());
-            return null;
-        });
+    private void finish(LeaseFence fence, JobState state, EvaluationResult result, String reason, String message) {
+        try {
+            fence.inTransaction(c -> {
+                evaluations.finish(c, fence.id(), state, result, reason, message, clock.instant());
+                return null;
+            });
+        } catch (LeaseLostException e) {
+            LOG.warnf("Evaluation %s: lease lost to another instance; not recording its end here (%s)", fence.id(),
+                    state);
+        }
     }
 
     private static String nullToEmpty(String s) {

@@ -35,6 +35,8 @@ import io.copeplatform.labeling.domain.ReviewFinding;
 import io.copeplatform.labeling.repository.DatasetRepository;
 import io.copeplatform.labeling.repository.JobRepository;
 import io.copeplatform.labeling.repository.LabelRepository;
+import io.copeplatform.labeling.repository.LeaseFence;
+import io.copeplatform.labeling.repository.LeaseFence.LeaseLostException;
 import io.copeplatform.labeling.repository.Transactions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -311,7 +313,7 @@ public class JobRunner {
                             setState(jobId, JobState.WAITING_FOR_REVIEW, null);
                             return;
                         }
-                        tx.inTransaction(c -> {
+                        holding(jobId, c -> {
                             jobs.setPhase(c, jobId, it.iteration(), IterationPhase.REFINING, clock.instant());
                             return null;
                         });
@@ -327,6 +329,9 @@ public class JobRunner {
                         break;
                 }
             }
+        } catch (LeaseLostException e) {
+            LOG.warnf("Job %s: lease lost to another instance before a write; stopping it here", jobId);
+            cancelled.add(jobId);
         } catch (LabelingException e) {
             if (Thread.currentThread().isInterrupted()) {
                 return;
@@ -365,7 +370,7 @@ public class JobRunner {
         // The draft the refine step may later replace, as it is now: A itself when A is a draft (its etag is the
         // job's own last write from iteration 2 on), else the policy's draft if it holds A's text.
         String draftEtag = !a.draftEtag().isEmpty() ? a.draftEtag() : registry.draftEtagIfText(a.policy(), a.sha256());
-        tx.inTransaction(c -> {
+        holding(job.id(), c -> {
             long items = datasets.countItems(c, job.spec().datasetId());
             jobs.insertIteration(c, job.id(), n, wordingB == null
                     ? IterationPhase.PARAPHRASING
@@ -389,7 +394,7 @@ public class JobRunner {
         String paraphraseOf = !it.a().version().isEmpty() ? it.a().version() : baseVersionOf(policyA);
         PolicySnapshot b = registry.publishParaphrase(target, "Paraphrase of " + aId, text, paraphraseOf,
                 job.id() + "-iteration-" + it.iteration() + "-paraphrase");
-        tx.inTransaction(c -> {
+        holding(job.id(), c -> {
             jobs.setPolicyB(c, job.id(), it.iteration(), b);
             jobs.recordUsage(c, job.id(), usage.snapshot());
             return null;
@@ -495,7 +500,7 @@ public class JobRunner {
         recordDeterminism(job, it, agreement);
         boolean reached = agreement.percentAgreement() >= job.spec().targetAgreement();
         String labeler = labelerDescription(job, it.iteration());
-        tx.inTransaction(c -> {
+        holding(jobId, c -> {
             // Under the job's lock: a job cancelled meanwhile gets no review tasks (and keeps its state).
             if (jobs.findForUpdate(c, jobId).orElseThrow().job().state() != JobState.RUNNING) {
                 return null;
@@ -568,7 +573,7 @@ public class JobRunner {
                 JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
                 List<ReviewFinding> findings = tx.inTransaction(c -> labels.findings(c, jobId, it.iteration()));
                 String revised = rewriter.refine(job.spec().refiner(), it.a().text(), findings, usage);
-                tx.inTransaction(c -> {
+                holding(jobId, c -> {
                     jobs.setProposal(c, jobId, it.iteration(), revised);
                     jobs.recordUsage(c, jobId, usage.snapshot());
                     return null;
@@ -585,7 +590,7 @@ public class JobRunner {
                 LOG.infof("Job %s iteration %d: the draft of %s was edited since the iteration started; the "
                         + "proposal is kept on the iteration, the draft is left as it is", jobId, it.iteration(),
                         policy);
-                tx.inTransaction(c -> {
+                holding(jobId, c -> {
                     Job current = jobs.findForUpdate(c, jobId).orElseThrow().job();
                     jobs.setDraftConflict(c, jobId, it.iteration());
                     if (current.state() == JobState.RUNNING) {
@@ -598,7 +603,7 @@ public class JobRunner {
             draft = saved.get();
         }
         PolicySnapshot refined = draft;
-        tx.inTransaction(c -> {
+        holding(jobId, c -> {
             if (refined != null) {
                 jobs.setRefined(c, jobId, it.iteration(), refined);
             }
@@ -616,7 +621,7 @@ public class JobRunner {
     private boolean continueAfter(Job job, JobRepository.IterationRow it, PolicySnapshot refined) {
         boolean next = job.spec().continueAfterRefine() && it.iteration() < Math.max(1, job.spec().maxIterations());
         if (!next) {
-            tx.inTransaction(c -> {
+            holding(job.id(), c -> {
                 Job current = jobs.findForUpdate(c, job.id()).orElseThrow().job();
                 if (!current.state().terminal()) {
                     jobs.finish(c, job.id(), JobState.SUCCEEDED, false, null, null, clock.instant());
@@ -650,7 +655,7 @@ public class JobRunner {
 
     private void flushUsage(String jobId, JobUsage usage) {
         try {
-            tx.inTransaction(c -> {
+            holding(jobId, c -> {
                 jobs.recordUsage(c, jobId, usage.snapshot());
                 return null;
             });
@@ -665,7 +670,7 @@ public class JobRunner {
     }
 
     private void setState(String jobId, JobState state, PauseReason pause) {
-        tx.inTransaction(c -> {
+        holding(jobId, c -> {
             jobs.setState(c, jobId, state, pause, clock.instant());
             return null;
         });
@@ -677,14 +682,28 @@ public class JobRunner {
     }
 
     private void fail(String jobId, String reason, String message) {
-        LOG.warnf("Job %s failed: %s %s", jobId, reason, message);
-        tx.inTransaction(c -> {
-            Job job = jobs.findForUpdate(c, jobId).orElseThrow().job();
-            if (!job.state().terminal()) {
-                jobs.finish(c, jobId, JobState.FAILED, false, reason, message, clock.instant());
-            }
-            return null;
-        });
+        try {
+            holding(jobId, c -> {
+                Job job = jobs.findForUpdate(c, jobId).orElseThrow().job();
+                if (!job.state().terminal()) {
+                    jobs.finish(c, jobId, JobState.FAILED, false, reason, message, clock.instant());
+                }
+                return null;
+            });
+            LOG.warnf("Job %s failed: %s %s", jobId, reason, message);
+        } catch (LeaseLostException e) {
+            LOG.warnf("Job %s: lease lost to another instance; not recording its failure here (%s %s)", jobId,
+                    reason, message);
+        }
+    }
+
+    /**
+     * Every change this runner makes to a job's state goes through here, fenced by the job's lease
+     * ({@link LeaseFence}). Labels need no fence: their primary key refuses a second label for the same (item, side),
+     * whoever sends it.
+     */
+    <T> T holding(String jobId, Transactions.Work<T> work) {
+        return jobs.leases().fence(tx, jobId, instanceId).inTransaction(work);
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {
