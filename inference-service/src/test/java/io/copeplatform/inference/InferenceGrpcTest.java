@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,12 +41,17 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 class InferenceGrpcTest {
 
     private static final String POLICY = "## Overview\nFlags unsolicited advertising.\n";
+
+    @Inject
+    MeterRegistry meters;
+
     private static ManagedChannel channel;
 
     @BeforeAll
@@ -78,6 +87,7 @@ class InferenceGrpcTest {
                 + result.getTokenCounts().getContentTokens());
         assertTrue(result.getBatchSize() >= 1);
         assertFalse(result.getTruncated());
+        assertEquals(result.getTokenCounts().getContentTokens(), result.getTokenCounts().getOriginalContentTokens());
     }
 
     @Test
@@ -159,6 +169,30 @@ class InferenceGrpcTest {
     }
 
     @Test
+    void aRequestWhoseCallerStoppedWaitingIsDroppedBeforeCompute() {
+        double droppedBefore = droppedPastDeadline();
+        // Content far over the context, to be truncated: encoding it and finding the cut takes longer than the caller
+        // waits (and computing it would take seconds), so its deadline has passed when the batcher picks it up.
+        ClassifyRequest tooLong = ClassifyRequest.newBuilder().setPolicyText(POLICY)
+                .setContent("spam and eggs ".repeat(4000)).setAllowContentTruncation(true).build();
+
+        api().getModelInfo(GetModelInfoRequest.getDefaultInstance()); // connected: the call reaches the server
+
+        StatusRuntimeException late = assertThrows(StatusRuntimeException.class,
+                () -> InferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MILLISECONDS)
+                        .classify(tooLong));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, late.getStatus().getCode());
+        // The server saw the deadline (grpc-timeout) and dropped the request instead of computing it.
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> droppedPastDeadline() > droppedBefore);
+    }
+
+    private double droppedPastDeadline() {
+        var counter = meters.find("inference.rejections").tag("reason", "deadline").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
     void badRequestsGetAStatusAndAStableReason() {
         assertReason(Status.Code.INVALID_ARGUMENT, "INVALID_THRESHOLD", ClassifyRequest.newBuilder()
                 .setContent("x").setPolicyText(POLICY).setThreshold(1.5).build());
@@ -180,6 +214,10 @@ class InferenceGrpcTest {
                 .setContent("spam and eggs ".repeat(4000)).setAllowContentTruncation(true).build()).getResult();
         assertTrue(truncated.getTruncated());
         assertTrue(truncated.getTokenCounts().getPromptTokens() <= 8192);
+        assertEquals(Integer.parseInt(info.getMetadataOrThrow("content_tokens")),
+                truncated.getTokenCounts().getOriginalContentTokens(), "what was sent, before the cut");
+        assertTrue(truncated.getTokenCounts().getContentTokens() < truncated.getTokenCounts()
+                .getOriginalContentTokens());
     }
 
     @Test

@@ -10,12 +10,12 @@ import java.net.http.HttpResponse;
 import io.copeplatform.testkit.RegistryProcess;
 
 /** Drives the real policy-registry (RegistryProcess) through its REST API, as an operator would. */
-final class RegistryRest {
+public final class RegistryRest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A lint-clean CoPE policy; {@code extra} makes versions differ. */
-    static String policy(String extra) {
+    public static String policy(String extra) {
         return """
                 # Spam
 
@@ -65,7 +65,7 @@ final class RegistryRest {
     }
 
     /** Creates a policy with {@code text} as its draft, publishes version 1 and deploys it (if not done before). */
-    static void ensureLive(String policyId, String text) {
+    public static void ensureLive(String policyId, String text) {
         HttpResponse<String> created = send("POST", "/v1/policies?policy_id=" + policyId,
                 "{\"draft\":{\"text\":" + json(text) + "}}");
         if (created.statusCode() == 409) {

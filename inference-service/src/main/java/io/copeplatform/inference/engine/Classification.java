@@ -6,7 +6,8 @@ package io.copeplatform.inference.engine;
  * were actually run through the model).
  */
 public record Classification(LabelScore score, boolean label, double threshold, int policyTokens,
-        int contentTokens, int promptTokens, boolean truncated, long queueNanos, long computeNanos, int batchSize,
+        int contentTokens, int originalContentTokens, int promptTokens, boolean truncated, long queueNanos,
+        long computeNanos, int batchSize,
         boolean prefixCacheHit, int computedTokens) {
 
     public double confidence() {

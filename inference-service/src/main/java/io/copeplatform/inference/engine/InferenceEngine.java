@@ -59,7 +59,8 @@ public final class InferenceEngine implements AutoCloseable {
         return batcher.submit(new Scoring(prompt, prefix), input.deadlineNanos()).thenApply(batched -> {
             Scored scored = batched.value();
             return new Classification(scored.score(), scored.score().label(input.threshold()), input.threshold(),
-                    prompt.policyTokens(), prompt.contentTokens(), prompt.length(), prompt.truncated(),
+                    prompt.policyTokens(), prompt.contentTokens(), prompt.originalContentTokens(), prompt.length(),
+                    prompt.truncated(),
                     batched.queueNanos(), batched.computeNanos(), batched.batchSize(), scored.prefixCacheHit(),
                     scored.computedTokens());
         });

@@ -50,7 +50,8 @@ public final class PromptEncoder {
         PolicyPrefix prefix = prefix(policy);
         long[] prompt = assemble(prefix, policy, content);
         if (prompt.length <= maxContextTokens) {
-            return new TokenizedPrompt(prompt, prefix, tokenizer.encode(content).length, false);
+            int contentTokens = tokenizer.encode(content).length;
+            return new TokenizedPrompt(prompt, prefix, contentTokens, contentTokens, false);
         }
         PromptTokenizer.TokenSpans contentTokens = tokenizer.encodeWithSpans(content);
         if (!allowContentTruncation) {
@@ -105,7 +106,8 @@ public final class PromptEncoder {
             String kept = keep == 0 ? "" : content.substring(0, contentTokens.endOffsets()[keep - 1]);
             long[] prompt = assemble(prefix, policy, kept);
             if (prompt.length <= maxContextTokens) {
-                return new TokenizedPrompt(prompt, prefix, tokenizer.encode(kept).length, true);
+                return new TokenizedPrompt(prompt, prefix, tokenizer.encode(kept).length, contentTokens.ids().length,
+                        true);
             }
         }
         throw new IllegalStateException("unreachable: the empty-content prompt fits");

@@ -41,13 +41,21 @@ public final class PromptTokenizer implements AutoCloseable {
         return tokenizer.encode(text, false, false).getIds();
     }
 
-    /** Token ids and the character span of each token in {@code text}. */
+    /** Token ids and the span of each token in {@code text}, as {@link String} (UTF-16) indexes. */
     public TokenSpans encodeWithSpans(String text) {
         Encoding encoding = tokenizer.encode(text, false, false);
         CharSpan[] spans = encoding.getCharTokenSpans();
+        // The tokenizer counts Unicode code points; a Java String counts UTF-16 units (two for an emoji).
+        int[] charIndexOfCodePoint = new int[text.codePointCount(0, text.length()) + 1];
+        for (int cp = 0, index = 0; cp < charIndexOfCodePoint.length; cp++) {
+            charIndexOfCodePoint[cp] = index;
+            if (index < text.length()) {
+                index += Character.charCount(text.codePointAt(index));
+            }
+        }
         int[] ends = new int[spans.length];
         for (int i = 0; i < spans.length; i++) {
-            ends[i] = spans[i] == null ? (i == 0 ? 0 : ends[i - 1]) : spans[i].getEnd();
+            ends[i] = spans[i] == null ? (i == 0 ? 0 : ends[i - 1]) : charIndexOfCodePoint[spans[i].getEnd()];
         }
         return new TokenSpans(encoding.getIds(), ends);
     }
@@ -61,7 +69,7 @@ public final class PromptTokenizer implements AutoCloseable {
         tokenizer.close();
     }
 
-    /** Token ids with, for each, the end offset (exclusive, in chars) of the text it covers. */
+    /** Token ids with, for each, the end offset (exclusive, a {@link String} index) of the text it covers. */
     public record TokenSpans(long[] ids, int[] endOffsets) {
     }
 }

@@ -12,10 +12,13 @@ import java.util.Arrays;
  *            {@code policy.ids()} and the rest is the suffix
  * @param contentTokens
  *            tokens of the content (after truncation, if any) on its own
+ * @param originalContentTokens
+ *            tokens of the content as sent (equal to {@code contentTokens} when not truncated)
  * @param truncated
  *            whether content was cut from the end to fit the context
  */
-public record TokenizedPrompt(long[] ids, PolicyPrefix policy, int contentTokens, boolean truncated) {
+public record TokenizedPrompt(long[] ids, PolicyPrefix policy, int contentTokens, int originalContentTokens,
+        boolean truncated) {
 
     public int length() {
         return ids.length;

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.google.protobuf.Timestamp;
 
@@ -37,7 +36,6 @@ import io.copeplatform.inference.service.ClassificationService;
 import io.copeplatform.inference.service.ClassificationService.Outcome;
 import io.copeplatform.inference.service.InferenceError;
 import io.copeplatform.inference.service.ModelHost;
-import io.grpc.Context;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -244,6 +242,7 @@ public class InferenceGrpcService implements InferenceService {
                 .setTokenCounts(TokenCounts.newBuilder()
                         .setPolicyTokens(c.policyTokens())
                         .setContentTokens(c.contentTokens())
+                        .setOriginalContentTokens(c.originalContentTokens())
                         .setPromptTokens(c.promptTokens())
                         .setComputedTokens(c.computedTokens()))
                 .setQueueTime(duration(Duration.ofNanos(c.queueNanos())))
@@ -256,10 +255,7 @@ public class InferenceGrpcService implements InferenceService {
 
     /** The caller's gRPC deadline as a {@link System#nanoTime()} instant ({@link Long#MAX_VALUE}: none). */
     private static long deadlineNanos() {
-        var deadline = Context.current().getDeadline();
-        return deadline == null
-                ? Long.MAX_VALUE
-                : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+        return CallDeadlines.current();
     }
 
     private static com.google.protobuf.Duration duration(Duration d) {

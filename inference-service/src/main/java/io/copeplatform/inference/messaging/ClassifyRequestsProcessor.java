@@ -43,6 +43,7 @@ import io.copeplatform.api.events.v1.ClassificationRequest;
 import io.copeplatform.api.events.v1.ClassificationResult;
 import io.copeplatform.inference.config.InferenceConfig;
 import io.copeplatform.inference.grpc.InferenceGrpcService;
+import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -53,6 +54,11 @@ import io.smallrye.common.annotation.Identifier;
  * per request on {@code classify.results.v1}, keyed by request id. At-least-once: offsets are committed only after the
  * results of a poll were acknowledged by the broker, so a crash re-delivers (and re-answers) rather than loses.
  * Undecodable records go, untouched, to the dead-letter topic.
+ * <p>
+ * An error result is a verdict on the request (invalid, unknown policy, past its deadline). A failure that says nothing
+ * about the request — the registry or the model unavailable, the batcher's queue full, the service shutting down (gRPC
+ * UNAVAILABLE or RESOURCE_EXHAUSTED) — is never published: the poll is answered again after a back-off (0.1 s doubling
+ * to 5 s), so an outage delays requests instead of answering them with it.
  */
 @ApplicationScoped
 public class ClassifyRequestsProcessor {
@@ -61,6 +67,8 @@ public class ClassifyRequestsProcessor {
     private static final String SOURCE = "//inference.cope.io";
     /** How long shutdown waits for the poll in progress to be answered and committed. */
     private static final Duration DRAIN = Duration.ofSeconds(10);
+    private static final Duration MIN_RETRY_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(5);
 
     private final InferenceConfig config;
     private final InferenceGrpcService api;
@@ -70,6 +78,7 @@ public class ClassifyRequestsProcessor {
     private KafkaProducer<String, byte[]> producer;
     private Thread thread;
     private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
 
     public ClassifyRequestsProcessor(InferenceConfig config, @GrpcService InferenceGrpcService api,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
@@ -105,8 +114,9 @@ public class ClassifyRequestsProcessor {
     /**
      * Lets the poll in progress be answered and committed (so a redeploy re-answers nothing), then, if that takes
      * longer than {@link #DRAIN}, interrupts it: its requests are answered again after the restart (at-least-once).
+     * Runs before the model host's shutdown observer (default priority), so the engine still answers meanwhile.
      */
-    void onStop(@Observes ShutdownEvent event) {
+    void onStop(@Observes @Priority(Interceptor.Priority.APPLICATION) ShutdownEvent event) {
         running = false;
         if (thread != null) {
             try {
@@ -129,7 +139,13 @@ public class ClassifyRequestsProcessor {
         return answered.get();
     }
 
+    /** Polls put back for a later answer since start, because a request failed for a reason not its own. */
+    public long retried() {
+        return retried.get();
+    }
+
     private void run() {
+        Duration backoff = MIN_RETRY_BACKOFF;
         try {
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
@@ -139,6 +155,15 @@ public class ClassifyRequestsProcessor {
                 try {
                     process(records);
                     consumer.commitSync();
+                    backoff = MIN_RETRY_BACKOFF;
+                } catch (AnswerLater e) {
+                    retried.incrementAndGet();
+                    LOG.infof("Classification requests put back for %d ms: %s", backoff.toMillis(), e.getMessage());
+                    rewind(records);
+                    pause(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_RETRY_BACKOFF) > 0
+                            ? MAX_RETRY_BACKOFF
+                            : backoff.multipliedBy(2);
                 } catch (WakeupException e) {
                     throw e; // shutting down: the uncommitted poll is redone after the restart
                 } catch (RuntimeException e) {
@@ -153,22 +178,43 @@ public class ClassifyRequestsProcessor {
         }
     }
 
-    /** Classifies a poll's requests concurrently and waits until every answer is acknowledged by the broker. */
+    /** Sleeps {@code time}, in steps, so that a shutdown is not held up. */
+    private void pause(Duration time) {
+        long until = System.nanoTime() + time.toNanos();
+        try {
+            while (running && System.nanoTime() < until) {
+                Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Classifies a poll's requests concurrently and waits until every answer is acknowledged by the broker; publishes
+     * nothing and throws {@link AnswerLater} when any request failed for a reason not its own.
+     */
     private void process(ConsumerRecords<String, byte[]> records) {
         List<Future<?>> acks = new ArrayList<>();
-        List<CompletableFuture<ProducerRecord<String, byte[]>>> answers = new ArrayList<>();
+        List<CompletableFuture<Answer>> answers = new ArrayList<>();
+        List<ProducerRecord<String, byte[]>> deadLetters = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             ClassificationRequest request;
             try {
                 request = ClassificationRequest.parseFrom(record.value());
             } catch (InvalidProtocolBufferException | NullPointerException e) {
-                acks.add(producer.send(deadLetter(record, e)));
+                deadLetters.add(deadLetter(record, e));
                 continue;
             }
             answers.add(answer(request));
         }
-        for (var answer : answers) {
-            acks.add(producer.send(answer.join(), (metadata, error) -> {
+        List<Answer> ready = answers.stream().map(CompletableFuture::join).toList();
+        ready.stream().filter(Answer::later).findFirst().ifPresent(later -> {
+            throw new AnswerLater(later.record().key() + ": " + later.reason());
+        });
+        deadLetters.forEach(dead -> acks.add(producer.send(dead)));
+        for (Answer answer : ready) {
+            acks.add(producer.send(answer.record(), (metadata, error) -> {
                 if (error == null) {
                     answered.incrementAndGet();
                 }
@@ -183,8 +229,23 @@ public class ClassifyRequestsProcessor {
         }
     }
 
-    private CompletableFuture<ProducerRecord<String, byte[]>> answer(
-            ClassificationRequest request) {
+    /** The result record of one request, or a failure not its own ({@code later}): answered on a later poll. */
+    private record Answer(ProducerRecord<String, byte[]> record, boolean later, String reason) {
+    }
+
+    /** Some request of the poll failed for a reason not its own; the poll is answered again later. */
+    private static final class AnswerLater extends RuntimeException {
+        AnswerLater(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** gRPC codes that say the service cannot answer now, not that the request is wrong. */
+    private static boolean notTheRequestsFault(int code) {
+        return code == Status.Code.UNAVAILABLE.value() || code == Status.Code.RESOURCE_EXHAUSTED.value();
+    }
+
+    private CompletableFuture<Answer> answer(ClassificationRequest request) {
         ClassificationResult.Builder result = ClassificationResult.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setSource(SOURCE)
@@ -210,7 +271,8 @@ public class ClassifyRequestsProcessor {
                             .add(header("ce_source", SOURCE))
                             .add(header("ce_type", "cope.events.v1.ClassificationResult"))
                             .add(header("content-type", "application/protobuf"));
-                    return out;
+                    return new Answer(out, event.hasError() && notTheRequestsFault(event.getError().getCode()),
+                            event.hasError() ? event.getError().getReason() : "");
                 })
                 .subscribeAsCompletionStage();
     }

@@ -73,6 +73,30 @@ class PromptEncoderTest {
     }
 
     @Test
+    void tokenSpansAreJavaStringIndexesAlsoBeyondTheBasicMultilingualPlane() {
+        // An emoji is one code point but two Java chars: spans counted in code points would cut the wrong place.
+        String text = "buy \uD83D\uDE00 now \uD83D\uDE00\uD83D\uDE00 cheap";
+        int[] ends = tokenizer.encodeWithSpans(text).endOffsets();
+        assertEquals(text.length(), ends[ends.length - 1]);
+        for (int i = 0; i < ends.length; i++) {
+            assertTrue(i == 0 || ends[i] >= ends[i - 1]);
+            assertTrue(ends[i] == text.length() || !Character.isLowSurrogate(text.charAt(ends[i])),
+                    "a span never ends inside a surrogate pair: " + ends[i]);
+        }
+    }
+
+    @Test
+    void truncatedContentWithEmojiStaysAPrefixOfTheContent() {
+        String content = "spam \uD83D\uDE00 and eggs ".repeat(2000);
+        TokenizedPrompt prompt = encoder.encode("Short policy.", content, true);
+        assertTrue(prompt.truncated());
+        assertTrue(prompt.length() <= manifest.maxContextTokens());
+        assertTrue(prompt.length() >= manifest.maxContextTokens() - 4, "keeps as much content as fits");
+        String decoded = tokenizer.decode(Arrays.copyOfRange(prompt.ids(), 1, prompt.ids().length));
+        assertFalse(decoded.contains("\uFFFD"), "no broken character reached the tokenizer");
+    }
+
+    @Test
     void aPolicyWhosePrefixBoundaryMergesIsTokenizedWholeAndNeverSplit() {
         // A template that cuts a newline run in two: the tokenizer merges newline runs, so prefix + suffix tokens
         // would differ from the whole prompt's tokens.

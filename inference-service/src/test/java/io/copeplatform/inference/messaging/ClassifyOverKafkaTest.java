@@ -33,7 +33,9 @@ import org.junit.jupiter.api.Test;
 import io.copeplatform.api.events.v1.ClassificationRequest;
 import io.copeplatform.api.events.v1.ClassificationResult;
 import io.copeplatform.api.inference.v1.ClassifyRequest;
+import io.copeplatform.inference.RegistryRest;
 import io.copeplatform.testkit.KafkaBroker;
+import io.copeplatform.testkit.RegistryProcess;
 import io.copeplatform.testkit.SharedInfrastructure;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -99,6 +101,32 @@ class ClassifyOverKafkaTest {
         assertEquals(requests, answers.size(), "the stop let its poll finish and commit: nothing is answered twice");
     }
 
+    @Test
+    void aRequestThatCannotBeAnsweredForNowIsAnsweredLaterNotWithTheOutage() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String policy = "kafka-later-" + run;
+        RegistryRest.ensureLive(policy, RegistryRest.policy("Kafka retry.\n"));
+        long retriedBefore = processor.retried();
+        RegistryProcess.stop();
+        try {
+            // Never resolved before, so not cached: while the registry is down the request cannot be answered.
+            try (KafkaProducer<String, byte[]> producer = producer()) {
+                producer.send(request(run + "-ref", ClassifyRequest.newBuilder().setContent("Buy cheap watches now")
+                        .setPolicyRef("policies/" + policy + "@live").build())).get();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> processor.retried() >= retriedBefore + 3);
+        } finally {
+            RegistryProcess.restart();
+        }
+
+        List<ConsumerRecord<String, byte[]>> answers = consume("classify.results.v1", run, 1);
+        assertEquals(1, answers.size());
+        ClassificationResult answer = ClassificationResult.parseFrom(answers.get(0).value());
+        assertTrue(answer.hasResult(),
+                "answered once the registry is back, never with REGISTRY_UNAVAILABLE: " + answer);
+        assertEquals("policies/" + policy + "/versions/1", answer.getResult().getPolicy().getPolicyVersion());
+    }
+
     /** Sends {@code requests} requests and waits until the first 50 are answered, the rest still to come. */
     private void sendAndAwaitTheFirstAnswers(String run, int requests) {
         long before = processor.answered();
@@ -129,11 +157,13 @@ class ClassifyOverKafkaTest {
     }
 
     private static ProducerRecord<String, byte[]> request(String id, String content) {
+        return request(id, ClassifyRequest.newBuilder().setContent(content)
+                .setPolicyText("## Overview\nFlags unsolicited advertising.\n").build());
+    }
+
+    private static ProducerRecord<String, byte[]> request(String id, ClassifyRequest classify) {
         ClassificationRequest request = ClassificationRequest.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setRequestId(id).setSource("//test")
-                .setRequest(ClassifyRequest.newBuilder().setContent(content)
-                        .setPolicyText("## Overview\nFlags unsolicited advertising.\n"))
-                .build();
+                .setRequestId(id).setSource("//test").setRequest(classify).build();
         return new ProducerRecord<>("classify.requests.v1", id, request.toByteArray());
     }
 
