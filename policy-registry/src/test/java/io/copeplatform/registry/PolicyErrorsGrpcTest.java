@@ -4,30 +4,32 @@ import static io.copeplatform.registry.RegistryClient.GOOD_POLICY;
 import static io.copeplatform.registry.RegistryClient.reason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-import com.google.common.util.concurrent.ListenableFuture;
 import com.google.rpc.BadRequest;
 
 import io.copeplatform.api.policy.v1.CreatePolicyRequest;
 import io.copeplatform.api.policy.v1.GetPolicyRequest;
 import io.copeplatform.api.policy.v1.ListPoliciesRequest;
+import io.copeplatform.api.policy.v1.ListPolicyVersionsRequest;
 import io.copeplatform.api.policy.v1.Policy;
 import io.copeplatform.api.policy.v1.PolicyDraft;
 import io.copeplatform.api.policy.v1.PolicyVersion;
 import io.copeplatform.api.policy.v1.PublishGate;
 import io.copeplatform.api.policy.v1.PublishPolicyVersionRequest;
-import io.copeplatform.api.policy.v1.PublishPolicyVersionResponse;
 import io.copeplatform.api.policy.v1.ResolvePolicyRequest;
 import io.copeplatform.api.policy.v1.UpdatePolicyDraftRequest;
 import io.grpc.Status;
@@ -141,30 +143,42 @@ class PolicyErrorsGrpcTest {
     @Test
     void twentyConcurrentPublishesNumberVersionsWithoutGapsOrDuplicates() throws Exception {
         client.create("race", GOOD_POLICY);
-        List<ListenableFuture<PublishPolicyVersionResponse>> publishes = new ArrayList<>();
+        // 20 clients at once, each editing the draft and publishing it: publishes overlap with each other and with
+        // edits; each either takes a draft nobody published yet (a new version) or finds it taken.
+        ExecutorService clients = Executors.newFixedThreadPool(20);
+        CyclicBarrier start = new CyclicBarrier(20);
+        List<Future<Long>> publishes = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             String text = GOOD_POLICY + "\nEdit " + i + ".\n";
-            client.blocking().updatePolicyDraft(UpdatePolicyDraftRequest.newBuilder()
-                    .setDraft(PolicyDraft.newBuilder().setName("policies/race/draft").setText(text)).build());
-            publishes.add(client.future().withDeadlineAfter(60, TimeUnit.SECONDS).publishPolicyVersion(
-                    PublishPolicyVersionRequest.newBuilder().setParent("policies/race").build()));
+            publishes.add(clients.submit(() -> {
+                start.await(30, TimeUnit.SECONDS);
+                client.blocking().updatePolicyDraft(UpdatePolicyDraftRequest.newBuilder()
+                        .setDraft(PolicyDraft.newBuilder().setName("policies/race/draft").setText(text)).build());
+                try {
+                    return client.blocking().withDeadlineAfter(60, TimeUnit.SECONDS).publishPolicyVersion(
+                            PublishPolicyVersionRequest.newBuilder().setParent("policies/race").build())
+                            .getPolicyVersion().getVersion();
+                } catch (StatusRuntimeException e) {
+                    // The only legitimate refusal: another publish already took the current draft.
+                    assertEquals("NO_UNPUBLISHED_CHANGES", reason(e), e.getMessage());
+                    return null;
+                }
+            }));
         }
         List<Long> versions = new ArrayList<>();
-        for (ListenableFuture<PublishPolicyVersionResponse> publish : publishes) {
-            try {
-                versions.add(publish.get().getPolicyVersion().getVersion());
-            } catch (ExecutionException e) {
-                // Only legitimate refusal: another publish already took this draft.
-                assertEquals("NO_UNPUBLISHED_CHANGES", reason((StatusRuntimeException) e.getCause()));
+        for (Future<Long> publish : publishes) {
+            Long version = publish.get(120, TimeUnit.SECONDS);
+            if (version != null) {
+                versions.add(version);
             }
         }
-        assertTrue(!versions.isEmpty());
-        List<Long> sorted = versions.stream().sorted().toList();
-        List<Long> expected = new ArrayList<>();
-        for (long v = 1; v <= versions.size(); v++) {
-            expected.add(v);
-        }
-        assertEquals(expected, sorted, "versions 1..N, no gap, no duplicate");
+        clients.shutdown();
+
+        List<Long> expected = LongStream.rangeClosed(1, versions.size()).boxed().toList();
+        assertEquals(expected, versions.stream().sorted().toList(), "versions 1..N, no gap, no duplicate");
+        assertEquals(versions.size(), client.blocking().listPolicyVersions(ListPolicyVersionsRequest.newBuilder()
+                .setParent("policies/race").setPageSize(50).build()).getPolicyVersionsCount(),
+                "every version stored is one a publish answered");
     }
 
     private static StatusRuntimeException expect(Status.Code code, String reason, Executable call) {

@@ -2,9 +2,14 @@ package io.copeplatform.registry;
 
 import static io.copeplatform.registry.RegistryClient.GOOD_POLICY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +22,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,6 +93,48 @@ class PolicyEventsOutboxTest {
         var secondDeploy = events.get(2).getVersionDeployed();
         assertEquals(0.8, secondDeploy.getThreshold());
         assertEquals(0.6, secondDeploy.getPreviousThreshold());
+    }
+
+    @Test
+    void aChangeThatFailsAtCommitAfterWritingItsEventEmitsNothing() throws Exception {
+        var api = client.as("bob");
+        client.create("fails-at-commit", GOOD_POLICY);
+        api.publishPolicyVersion(PublishPolicyVersionRequest.newBuilder().setParent("policies/fails-at-commit")
+                .build());
+        // A deferred trigger fails the deploy's transaction at COMMIT, when its outbox row has long been written: an
+        // outbox written outside the change's transaction would still send the event.
+        sql("CREATE FUNCTION registry.test_fail_at_commit() RETURNS trigger LANGUAGE plpgsql AS "
+                + "$$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$",
+                "CREATE CONSTRAINT TRIGGER test_fail_at_commit AFTER INSERT ON registry.deployments "
+                        + "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.policy_id = 'fails-at-commit') "
+                        + "EXECUTE FUNCTION registry.test_fail_at_commit()");
+        try {
+            assertThrows(StatusRuntimeException.class, () -> api.deployPolicyVersion(DeployPolicyVersionRequest
+                    .newBuilder().setName("policies/fails-at-commit/versions/1").setThreshold(0.3).build()));
+        } finally {
+            sql("DROP TRIGGER test_fail_at_commit ON registry.deployments",
+                    "DROP FUNCTION registry.test_fail_at_commit()");
+        }
+        api.deployPolicyVersion(DeployPolicyVersionRequest.newBuilder()
+                .setName("policies/fails-at-commit/versions/1").setThreshold(0.7).build());
+
+        List<PolicyEvent> events = eventsFor("fails-at-commit", 2);
+        assertEquals(2, events.size(), events.toString());
+        assertEquals(PolicyEvent.EventCase.VERSION_PUBLISHED, events.get(0).getEventCase());
+        assertEquals(0.7, events.get(1).getVersionDeployed().getThreshold(), "only the deploy that committed");
+        assertFalse(events.get(1).getVersionDeployed().hasPreviousThreshold(), "the first deploy that took effect");
+    }
+
+    private static void sql(String... statements) throws SQLException {
+        var config = ConfigProvider.getConfig();
+        try (Connection db = DriverManager.getConnection(config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
+                Statement statement = db.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
     }
 
     /**

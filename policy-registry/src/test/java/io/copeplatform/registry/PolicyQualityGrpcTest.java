@@ -21,6 +21,7 @@ import io.copeplatform.api.policy.v1.GetPolicyVersionRequest;
 import io.copeplatform.api.policy.v1.LintPolicyRequest;
 import io.copeplatform.api.policy.v1.LintSeverity;
 import io.copeplatform.api.policy.v1.ListPoliciesRequest;
+import io.copeplatform.api.policy.v1.ListPolicyVersionsRequest;
 import io.copeplatform.api.policy.v1.Policy;
 import io.copeplatform.api.policy.v1.PolicyRegistryServiceGrpc;
 import io.copeplatform.api.policy.v1.PolicyVersion;
@@ -85,6 +86,9 @@ class PolicyQualityGrpcTest {
         assertEquals(0.97, read.getMetrics().getDeterminism().getPercentAgreement(), "the newest score wins");
         assertEquals(1, read.getMetrics().getEvaluationsCount());
         assertEquals(0.847, read.getMetrics().getEvaluations(0).getF1());
+        PolicyVersion listed = api.listPolicyVersions(ListPolicyVersionsRequest.newBuilder()
+                .setParent("policies/gated").build()).getPolicyVersions(0);
+        assertEquals(read.getMetrics(), listed.getMetrics(), "List shows the same metrics as Get");
 
         StatusRuntimeException invalid = assertThrows(StatusRuntimeException.class,
                 () -> api.recordPolicyVersionMetrics(RecordPolicyVersionMetricsRequest.newBuilder()

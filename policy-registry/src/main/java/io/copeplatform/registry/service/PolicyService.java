@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -287,14 +288,13 @@ public class PolicyService {
         return findActive(policyId).flatMap(policy -> PolicyVersionEntity
                 .<PolicyVersionEntity>find("policyId = ?1 and version > ?2 order by version", policyId, after)
                 .range(0, size).list()
-                .map(rows -> {
+                .flatMap(rows -> {
                     boolean more = rows.size() > size;
                     List<PolicyVersionEntity> page = more ? rows.subList(0, size) : rows;
                     String next = more
                             ? PageTokens.encode(scope, String.valueOf(page.get(page.size() - 1).version))
                             : "";
-                    return new Page<>(page.stream().map(v -> new VersionDetails(v, policy, null, List.of())).toList(),
-                            next);
+                    return withMetrics(page, policy).map(versions -> new Page<>(versions, next));
                 }));
     }
 
@@ -596,6 +596,31 @@ public class PolicyService {
         // The live deployment is always the latest record: every move of `live` appends one.
         return DeploymentEntity.<DeploymentEntity>find("policyId = ?1 and seq = ?2", policy.id,
                 policy.deploymentCount).firstResult().map(live -> new PolicyDetails(policy, live));
+    }
+
+    /** A page of versions with their metrics, as Get shows them: two queries for the whole page. */
+    private Uni<List<VersionDetails>> withMetrics(List<PolicyVersionEntity> versions, PolicyEntity policy) {
+        if (versions.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<Integer> numbers = versions.stream().map(v -> v.version).toList();
+        return DeterminismScoreEntity
+                .<DeterminismScoreEntity>find("policyId = ?1 and version in ?2 order by recordTime desc, id desc",
+                        policy.id, numbers)
+                .list()
+                .flatMap(scores -> EvaluationScoreEntity
+                        .<EvaluationScoreEntity>find(
+                                "policyId = ?1 and version in ?2 order by recordTime desc, id desc", policy.id,
+                                numbers)
+                        .list()
+                        .map(evaluations -> {
+                            Map<Integer, DeterminismScoreEntity> newest = new HashMap<>();
+                            scores.forEach(score -> newest.putIfAbsent(score.version, score));
+                            Map<Integer, List<EvaluationScoreEntity>> byVersion = evaluations.stream()
+                                    .collect(Collectors.groupingBy(e -> e.version));
+                            return versions.stream().map(v -> new VersionDetails(v, policy, newest.get(v.version),
+                                    byVersion.getOrDefault(v.version, List.of()))).toList();
+                        }));
     }
 
     private Uni<VersionDetails> withMetrics(PolicyVersionEntity version, PolicyEntity policy) {
