@@ -222,10 +222,21 @@ class InferenceGrpcTest {
 
     @Test
     void healthSaysReadyWithTheModelAndMetricsAreExposed() {
+        double okBefore = meters.counter("inference.requests", "outcome", "ok").count();
+        double emptyBefore = meters.counter("inference.requests", "outcome", "CONTENT_EMPTY").count();
         api().classify(ClassifyRequest.newBuilder().setContent("hello").setPolicyText(POLICY).build());
+        // A batch item counts like a call: one ok, one refused for its own reason.
+        api().classifyBatch(ClassifyBatchRequest.newBuilder()
+                .addPolicies(PolicySource.newBuilder().setPolicyText(POLICY))
+                .addItems(ClassifyBatchItem.newBuilder().setContent("hi"))
+                .addItems(ClassifyBatchItem.newBuilder().setContent("")).build());
+        assertEquals(okBefore + 2, meters.counter("inference.requests", "outcome", "ok").count());
+        assertEquals(emptyBefore + 1, meters.counter("inference.requests", "outcome", "CONTENT_EMPTY").count());
         given().get("/q/health/ready").then().statusCode(200).body(containsString("cope-tiny-test-gemma2"));
         given().get("/q/health/started").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200).body(containsString("inference_batch_size"))
+                .body(containsString("inference_requests_total{outcome=\"ok\"}"))
+                .body(containsString("inference_queue_time_seconds_count"))
                 .body(containsString("inference_request_tokens"))
                 .body(containsString("inference_prefix_cache_lookups_total"))
                 .body(containsString("inference_prefix_cache_pinned_entries"))

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,6 +15,7 @@ import io.copeplatform.inference.engine.ModelManifest;
 import io.copeplatform.inference.engine.PromptEncoder;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
@@ -36,11 +38,16 @@ public class ClassificationService {
     private final PolicyCache policies;
     private final DistributionSummary promptTokens;
     private final DistributionSummary contentTokens;
+    private final Timer queueTime;
+    private final MeterRegistry meters;
 
     public ClassificationService(ModelHost host, InferenceConfig config, PolicyCache policies, MeterRegistry meters) {
         this.host = host;
         this.config = config;
         this.policies = policies;
+        this.meters = meters;
+        this.queueTime = Timer.builder("inference.queue.time").description("time a request waited for its batch")
+                .register(meters);
         this.promptTokens = DistributionSummary.builder("inference.request.tokens").tag("part", "prompt")
                 .register(meters);
         this.contentTokens = DistributionSummary.builder("inference.request.tokens").tag("part", "content")
@@ -72,9 +79,27 @@ public class ClassificationService {
 
     /**
      * Validates synchronously (throws {@link InferenceError}), resolves a policy reference (cached), then classifies;
-     * the returned Uni fails with resolution or engine errors.
+     * the returned Uni fails with resolution or engine errors. Every request, whichever API it came through (unary,
+     * batch item, stream item, Kafka), is counted once in {@code inference_requests_total} by outcome: {@code ok} or
+     * the error's reason.
      */
     public Uni<Outcome> classify(Request request, String fieldPrefix) {
+        Uni<Outcome> outcome;
+        try {
+            outcome = validateAndRun(request, fieldPrefix);
+        } catch (RuntimeException e) {
+            countOutcome(InferenceErrors.classify(e).reason());
+            throw e;
+        }
+        return outcome.invoke(done -> countOutcome("ok"))
+                .onFailure().invoke(failure -> countOutcome(InferenceErrors.classify(failure).reason()));
+    }
+
+    private void countOutcome(String outcome) {
+        meters.counter("inference.requests", "outcome", outcome).increment();
+    }
+
+    private Uni<Outcome> validateAndRun(Request request, String fieldPrefix) {
         ModelManifest model = host.engine().bundle().manifest();
         if (request.model() != null && !request.model().isEmpty() && !request.model().equals(model.name())) {
             throw new InferenceError(InferenceError.Kind.NOT_FOUND, "MODEL_NOT_FOUND", "This instance serves "
@@ -125,6 +150,7 @@ public class ClassificationService {
                 .map(classification -> {
                     promptTokens.record(classification.promptTokens());
                     contentTokens.record(classification.contentTokens());
+                    queueTime.record(classification.queueNanos(), TimeUnit.NANOSECONDS);
                     return new Outcome(classification, model, provenance, source);
                 });
     }
