@@ -31,10 +31,12 @@ import io.copeplatform.api.labeling.v1.GetEvaluationRequest;
 import io.copeplatform.api.labeling.v1.JobState;
 import io.copeplatform.api.labeling.v1.LabelerConfig;
 import io.copeplatform.api.labeling.v1.ListEvaluationsRequest;
+import io.copeplatform.api.labeling.v1.LlmEndpoint;
 import io.copeplatform.api.labeling.v1.TrainingRow;
 import io.copeplatform.api.labeling.v1.TrainingSetSummary;
 import io.copeplatform.api.policy.v1.EvaluationScore;
 import io.copeplatform.api.policy.v1.GetPolicyVersionRequest;
+import io.copeplatform.testkit.RegistryProcess;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -89,6 +91,41 @@ class EvaluationAndExportTest {
     static Evaluation get(String name) {
         return client.blocking().getEvaluation(GetEvaluationRequest.newBuilder().setName(name).build())
                 .getEvaluation();
+    }
+
+    @Test
+    void anEvaluationEndingWhileTheRegistryIsDownWaitsAndRecordsItsF1OnceItIsBack() throws Exception {
+        String dataset = goldDataset();
+        try (FakeLlm slow = FakeLlm.start()) {
+            slow.latency = Duration.ofMillis(150);
+            String name = client.blocking().createEvaluation(CreateEvaluationRequest.newBuilder()
+                    .setEvaluation(Evaluation.newBuilder().setPolicyVersion(version1).setDataset("datasets/" + dataset)
+                            .setLabeler(LabelerConfig.newBuilder().setChatCompletions(ChatCompletionsLabeler
+                                    .newBuilder().setRequestLogprobs(true)
+                                    .setEndpoint(LlmEndpoint.newBuilder().setBaseUrl(slow.baseUrl())))))
+                    .build()).getEvaluation().getName();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> get(name).getState() == JobState.JOB_STATE_RUNNING);
+            RegistryProcess.stop();
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> get(name).getUsage().getCallCount() >= 10);
+                // Labeled, but the F1 cannot be written: it does not end as SUCCEEDED without it.
+                Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> get(name).getState() == JobState.JOB_STATE_RUNNING);
+            } finally {
+                RegistryProcess.restart();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> get(name).getState() == JobState.JOB_STATE_SUCCEEDED);
+            Evaluation done = get(name);
+            assertTrue(done.getRegistryRecorded());
+            assertEquals(10, done.getUsage().getCallCount(), "no item asked again");
+            assertTrue(fixtures.registry().getPolicyVersion(GetPolicyVersionRequest.newBuilder().setName(version1)
+                    .build()).getPolicyVersion().getMetrics().getEvaluationsList().stream()
+                    .anyMatch(s -> s.getEvaluation().equals(name) && s.getF1() == done.getMetrics().getF1()));
+        }
     }
 
     @Test

@@ -23,6 +23,7 @@ import io.copeplatform.api.events.v1.ReviewTaskCreated;
 import io.copeplatform.api.events.v1.ReviewTasksWithdrawn;
 import io.copeplatform.api.labeling.v1.BinocularIteration;
 import io.copeplatform.api.labeling.v1.BinocularJob;
+import io.copeplatform.api.labeling.v1.Budget;
 import io.copeplatform.api.labeling.v1.CancelBinocularJobRequest;
 import io.copeplatform.api.labeling.v1.ChatCompletionsLabeler;
 import io.copeplatform.api.labeling.v1.CreateBinocularJobRequest;
@@ -183,6 +184,33 @@ class RefineAndWithdrawTest {
         assertTrue(done.getIterations(0).getProposedText().contains(FakeLlm.REFINED_CLAUSE));
         assertEquals(human.getText(), draft(p[0]).getText());
         assertEquals(human.getEtag(), draft(p[0]).getEtag());
+    }
+
+    @Test
+    void aJobWhoseBudgetLabelingUsedUpPausesBeforeTheRefinementCall() throws Exception {
+        String[] p = policies("budget-refine");
+        String dataset = Fixtures.uniqueId("refine");
+        Fixtures.dataset(client, dataset, BinocularJobFlowTest.flowTexts(), null);
+        int calls = 2 * BinocularJobFlowTest.flowTexts().size(); // labeling both wordings takes exactly these
+        String job = client.blocking().createBinocularJob(CreateBinocularJobRequest.newBuilder()
+                .setBinocularJob(BinocularJob.newBuilder().setPolicyVersionA(p[1]).setPolicyVersionB(p[2])
+                        .setDataset("datasets/" + dataset)
+                        .setLabeler(LabelerConfig.newBuilder().setChatCompletions(ChatCompletionsLabeler.newBuilder())
+                                .setLimits(LabelerLimits.newBuilder().setMaxConcurrency(4)))
+                        .setTargetAgreement(0.95).setBudget(Budget.newBuilder().setMaxCalls(calls)))
+                .build()).getBinocularJob().getName().substring("binocularJobs/".length());
+        awaitState(job, JobState.JOB_STATE_WAITING_FOR_REVIEW);
+        decideAll(job, Fixtures.awaitReviewTasks("binocularJobs/" + job, 6, Duration.ofSeconds(60)));
+
+        BinocularJob paused = awaitState(job, JobState.JOB_STATE_PAUSED);
+        assertEquals(PauseReason.PAUSE_REASON_CALL_BUDGET, paused.getPauseReason());
+        assertEquals(calls, paused.getProgress().getUsage().getCallCount(), "no call beyond the budget");
+        assertEquals("", paused.getIterations(0).getProposedText());
+
+        client.blocking().resumeBinocularJob(ResumeBinocularJobRequest.newBuilder().setName("binocularJobs/" + job)
+                .setBudget(Budget.newBuilder().setMaxCalls(calls + 10)).build());
+        BinocularJob done = awaitState(job, JobState.JOB_STATE_SUCCEEDED);
+        assertTrue(done.getIterations(0).getProposedText().contains(FakeLlm.REFINED_CLAUSE));
     }
 
     @Test

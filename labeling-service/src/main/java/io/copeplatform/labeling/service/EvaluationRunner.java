@@ -151,6 +151,12 @@ public class EvaluationRunner {
         } catch (LeaseLostException e) {
             LOG.warnf("Evaluation %s: lease lost to another instance before a write; stopping it here", id);
         } catch (LabelingException e) {
+            if (JobRunnerOutages.isTransient(e)) {
+                // The registry is unreachable (resolving the policy, or recording the result): the evaluation stays
+                // as it is and the scheduler runs it again; labels already stored are not asked for again.
+                LOG.warnf("Evaluation %s waits for the registry: %s", id, e.getMessage());
+                return;
+            }
             if (!Thread.currentThread().isInterrupted()) {
                 finish(fence, JobState.FAILED, null, e.reason().name(), e.getMessage());
             }
@@ -264,8 +270,12 @@ public class EvaluationRunner {
                 return null;
             });
         } catch (LabelingException e) {
-            // The evaluation itself succeeded; registry_recorded stays false and says so.
-            LOG.warnf("Evaluation %s: could not record its metrics in the registry: %s", id, e.getMessage());
+            if (JobRunnerOutages.isTransient(e)) {
+                throw e; // not SUCCEEDED yet: run again once the registry is back
+            }
+            // The registry refused (e.g. the version is gone): the evaluation itself succeeded; registry_recorded
+            // stays false and says so.
+            LOG.warnf("Evaluation %s: the registry refused its metrics: %s", id, e.getMessage());
         }
     }
 

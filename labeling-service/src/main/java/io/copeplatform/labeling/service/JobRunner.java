@@ -381,6 +381,10 @@ public class JobRunner {
 
     private void paraphrase(Job job, JobRepository.IterationRow it) {
         JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
+        if (usage.exhausted() != null) {
+            pause(job.id(), usage.exhausted()); // the paraphrase is an LLM call like any other
+            return;
+        }
         var options = job.spec().paraphrase();
         String text = rewriter.paraphrase(options != null && options.llm() != null
                 ? options.llm()
@@ -571,6 +575,10 @@ public class JobRunner {
             String proposal = it.proposedText();
             if (proposal == null) {
                 JobUsage usage = new JobUsage(job.usage(), job.spec().budget());
+                if (usage.exhausted() != null) {
+                    pause(jobId, usage.exhausted()); // the refinement is an LLM call like any other
+                    return;
+                }
                 List<ReviewFinding> findings = tx.inTransaction(c -> labels.findings(c, jobId, it.iteration()));
                 String revised = rewriter.refine(job.spec().refiner(), it.a().text(), findings, usage);
                 holding(jobId, c -> {
