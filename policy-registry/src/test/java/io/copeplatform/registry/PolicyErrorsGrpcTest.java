@@ -141,6 +141,38 @@ class PolicyErrorsGrpcTest {
     }
 
     @Test
+    void retriesOfOnePublishSentWhileItIsStillRunningAllGetItsVersion() throws Exception {
+        client.create("retried", GOOD_POLICY);
+        client.blocking().updatePolicyDraft(UpdatePolicyDraftRequest.newBuilder()
+                .setDraft(PolicyDraft.newBuilder().setName("policies/retried/draft").setText(GOOD_POLICY + "\nv2\n"))
+                .build());
+        client.blocking().publishPolicyVersion(PublishPolicyVersionRequest.newBuilder()
+                .setParent("policies/retried").build());
+        client.blocking().updatePolicyDraft(UpdatePolicyDraftRequest.newBuilder()
+                .setDraft(PolicyDraft.newBuilder().setName("policies/retried/draft").setText(GOOD_POLICY + "\nv3\n"))
+                .build());
+        // A client that timed out and retried (several times) with the same request id, all at once.
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        CyclicBarrier start = new CyclicBarrier(8);
+        List<Future<Long>> attempts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            attempts.add(clients.submit(() -> {
+                start.await(30, TimeUnit.SECONDS);
+                return client.blocking().withDeadlineAfter(60, TimeUnit.SECONDS).publishPolicyVersion(
+                        PublishPolicyVersionRequest.newBuilder().setParent("policies/retried")
+                                .setRequestId("publish-retried-1").build())
+                        .getPolicyVersion().getVersion();
+            }));
+        }
+        for (Future<Long> attempt : attempts) {
+            assertEquals(2L, attempt.get(120, TimeUnit.SECONDS), "every attempt answers the one publish's version");
+        }
+        clients.shutdown();
+        assertEquals(2, client.blocking().listPolicyVersions(ListPolicyVersionsRequest.newBuilder()
+                .setParent("policies/retried").build()).getPolicyVersionsCount());
+    }
+
+    @Test
     void twentyConcurrentPublishesNumberVersionsWithoutGapsOrDuplicates() throws Exception {
         client.create("race", GOOD_POLICY);
         // 20 clients at once, each editing the draft and publishing it: publishes overlap with each other and with

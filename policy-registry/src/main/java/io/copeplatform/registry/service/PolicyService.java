@@ -220,15 +220,17 @@ public class PolicyService {
             if (!paraphrase.isEmpty()) {
                 PolicyNames.versionName(paraphrase, "paraphrase_of");
             }
-            return requestIds.previous(requestId, "PublishPolicyVersion", policyId, validChangelog, paraphrase)
+            // The request id is looked up under the policy's lock: a retry that arrives while the first attempt is still
+            // publishing waits for it and then answers its version, instead of finding the draft already taken.
+            return lockActive(policyId).flatMap(policy -> requestIds
+                    .previous(requestId, "PublishPolicyVersion", policyId, validChangelog, paraphrase)
                     .flatMap(previous -> {
                         if (previous.isPresent()) {
                             PolicyReference.Version v = PolicyNames.versionName(previous.get(), "request_id");
                             return version(v.policyId(), v.version());
                         }
-                        return lockActive(policyId).flatMap(policy -> publishLocked(policy, validChangelog, draftEtag,
-                                paraphrase, requestId, actor));
-                    });
+                        return publishLocked(policy, validChangelog, draftEtag, paraphrase, requestId, actor);
+                    }));
         });
     }
 
