@@ -132,24 +132,37 @@ public final class DynamicBatcher<T, R> implements AutoCloseable {
     private void runGrouped(List<Pending<T, R>> batch) {
         long now = System.nanoTime();
         Map<Object, List<Pending<T, R>>> groups = new LinkedHashMap<>();
-        for (Pending<T, R> pending : batch) {
-            if (now > pending.deadlineNanos()) {
-                observer.droppedPastDeadline();
-                pending.result().completeExceptionally(new DeadlineExceededException(
-                        Duration.ofNanos(now - pending.enqueuedNanos()).toMillis()));
-            } else {
-                groups.computeIfAbsent(groupKey.apply(pending.item()), key -> new ArrayList<>()).add(pending);
-            }
+        for (Pending<T, R> pending : live(batch, now)) {
+            groups.computeIfAbsent(groupKey.apply(pending.item()), key -> new ArrayList<>()).add(pending);
         }
         for (List<Pending<T, R>> group : groups.values()) {
             group.sort(Comparator.comparingInt(Pending::length));
             int start = 0;
             while (start < group.size()) {
                 int end = lengthGroupEnd(group, start);
-                run(group.subList(start, end), now);
+                // Checked again per part: earlier parts of the same gathering may have computed for a while.
+                List<Pending<T, R>> part = live(group.subList(start, end), System.nanoTime());
+                if (!part.isEmpty()) {
+                    run(part, now);
+                }
                 start = end;
             }
         }
+    }
+
+    /** The items whose deadline has not passed at {@code now}; the others are dropped (never computed). */
+    private List<Pending<T, R>> live(List<Pending<T, R>> items, long now) {
+        List<Pending<T, R>> live = new ArrayList<>(items.size());
+        for (Pending<T, R> pending : items) {
+            if (now > pending.deadlineNanos()) {
+                observer.droppedPastDeadline();
+                pending.result().completeExceptionally(new DeadlineExceededException(
+                        Duration.ofNanos(now - pending.enqueuedNanos()).toMillis()));
+            } else {
+                live.add(pending);
+            }
+        }
+        return live;
     }
 
     /** Extends the part (sorted by length) while padding stays within the allowed share of its tokens. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The batcher's mechanics, with a batch function whose timing the test controls (no model needed). */
@@ -114,6 +115,34 @@ class DynamicBatcherTest {
             ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
             assertInstanceOf(IllegalStateException.class, e.getCause());
         }
+    }
+
+    @Test
+    void aPromptWhoseDeadlinePassesWhileAnEarlierPartOfItsGatheringComputesIsDroppedToo() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger computed = new AtomicInteger();
+        // No padding allowed: prompts of length 1 and 2 are gathered together but computed as two parts, shortest first.
+        try (DynamicBatcher<long[], Integer> batcher = DynamicBatcher.ofPrompts(
+                new BatcherSettings(2, Duration.ofSeconds(5), 10, 0.0, 1), prompts -> {
+                    entered.countDown();
+                    await(release);
+                    computed.addAndGet(prompts.size());
+                    return prompts.stream().map(p -> p.length).toList();
+                }, new DynamicBatcher.BatchObserver() {
+                })) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            var first = batcher.submit(new long[1], Long.MAX_VALUE);
+            var second = batcher.submit(new long[2], deadline);
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> System.nanoTime() > deadline);
+            release.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(DeadlineExceededException.class, e.getCause());
+        }
+        assertEquals(1, computed.get(), "the second part was not computed after its deadline");
     }
 
     @Test
