@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -78,8 +79,11 @@ final class ServiceConfiguration {
         });
     }
 
+    private static final Map<String, ServiceConfiguration> READ = new ConcurrentHashMap<>();
+
+    /** The service's configuration, read once per test JVM. */
     static ServiceConfiguration of(String service) {
-        return new ServiceConfiguration(service);
+        return READ.computeIfAbsent(service, ServiceConfiguration::new);
     }
 
     static String environmentName(String property) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,9 +162,7 @@ public class ClassifyRequestsProcessor {
                     LOG.infof("Classification requests put back for %d ms: %s", backoff.toMillis(), e.getMessage());
                     rewind(records);
                     pause(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_RETRY_BACKOFF) > 0
-                            ? MAX_RETRY_BACKOFF
-                            : backoff.multipliedBy(2);
+                    backoff = Collections.min(List.of(backoff.multipliedBy(2), MAX_RETRY_BACKOFF));
                 } catch (WakeupException e) {
                     throw e; // shutting down: the uncommitted poll is redone after the restart
                 } catch (RuntimeException e) {

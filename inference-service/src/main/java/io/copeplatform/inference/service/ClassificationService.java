@@ -3,6 +3,7 @@ package io.copeplatform.inference.service;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +14,7 @@ import io.copeplatform.inference.engine.Classification;
 import io.copeplatform.inference.engine.ClassifyInput;
 import io.copeplatform.inference.engine.ModelManifest;
 import io.copeplatform.inference.engine.PromptEncoder;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -40,6 +42,8 @@ public class ClassificationService {
     private final DistributionSummary contentTokens;
     private final Timer queueTime;
     private final MeterRegistry meters;
+    /** {@code inference_requests_total} by outcome, looked up once per outcome (not per request). */
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
 
     public ClassificationService(ModelHost host, InferenceConfig config, PolicyCache policies, MeterRegistry meters) {
         this.host = host;
@@ -96,7 +100,7 @@ public class ClassificationService {
     }
 
     private void countOutcome(String outcome) {
-        meters.counter("inference.requests", "outcome", outcome).increment();
+        outcomes.computeIfAbsent(outcome, o -> meters.counter("inference.requests", "outcome", o)).increment();
     }
 
     private Uni<Outcome> validateAndRun(Request request, String fieldPrefix) {
